@@ -1,0 +1,1 @@
+"""One module per ``rmkit`` command (see :mod:`rmkit.cli`)."""

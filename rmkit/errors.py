@@ -1,0 +1,142 @@
+"""Exceptions and the problem records shared by the library, the command line, the notebooks and the dashboards.
+
+Every error a user can cause derives from :class:`RmkitError`. Errors about input carry the file, the row (as a
+spreadsheet user counts it: the header is row 1), the column and a message, and print as ``FILE:ROW:COLUMN: message``.
+A problem that belongs to a whole file or to a YAML key prints as ``FILE:KEY.PATH: message`` or ``FILE: message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "Problem",
+    "RmkitError",
+    "InputError",
+    "ValidationError",
+    "UsageError",
+    "InfeasibleError",
+    "RunError",
+]
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about an input file.
+
+    Parameters
+    ----------
+    file : str
+        The file name as the user sees it in the cohort folder (``participants.csv``, ``program.yaml``).
+    row : int or None
+        The spreadsheet row (header = 1); ``None`` for a whole-file or YAML problem.
+    column : str or None
+        The column name, or for YAML files the key path (``pairing.strategy``, ``objectives[0].measure``).
+    message : str
+        What was found and what is allowed.
+    severity : {"error", "warning"}
+        Warnings are printed but do not make a cohort invalid.
+
+    Examples
+    --------
+    >>> str(Problem("participants.csv", 4, "role", "found 'mentr'; allowed: mentor, mentee"))
+    "participants.csv:4:role: found 'mentr'; allowed: mentor, mentee"
+    >>> str(Problem("program.yaml", None, "pairing.strategy", "found 'best'"))
+    "program.yaml:pairing.strategy: found 'best'"
+    >>> str(Problem("mentors.csv", None, None, "warning text", "warning"))
+    'mentors.csv: warning: warning text'
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    severity: Severity = "error"
+
+    @property
+    def location(self) -> str:
+        """``FILE:ROW:COLUMN``, ``FILE:KEY`` or ``FILE``."""
+        if self.row is not None:
+            return f"{self.file}:{self.row}:{self.column or ''}"
+        if self.column:
+            return f"{self.file}:{self.column}"
+        return self.file
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.location}: {prefix}{self.message}"
+
+
+class RmkitError(Exception):
+    """The root of every error rmkit raises on purpose.
+
+    ``exit_code`` is what the command line exits with when this error reaches it (2: bad input or usage).
+    """
+
+    exit_code: int = 2
+
+    def lines(self) -> list[str]:
+        """The lines the command line prints for this error (no traceback)."""
+        return [str(self)]
+
+
+class InputError(RmkitError):
+    """A single problem with an input file, located by file, row and column."""
+
+    def __init__(self, file: str, row: int | None, column: str | None, message: str):
+        self.problem = Problem(file, row, column, message)
+        super().__init__(str(self.problem))
+
+    @property
+    def file(self) -> str:
+        return self.problem.file
+
+    @property
+    def row(self) -> int | None:
+        return self.problem.row
+
+    @property
+    def column(self) -> str | None:
+        return self.problem.column
+
+    @property
+    def message(self) -> str:
+        return self.problem.message
+
+
+class ValidationError(RmkitError):
+    """A cohort (or another input) has one or more errors; ``problems`` holds all of them, warnings included."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        noun = "problem" if len(errors) == 1 else "problems"
+        super().__init__(f"{len(errors)} {noun} in the input")
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+class UsageError(RmkitError):
+    """The command was called wrongly: a missing folder, a bad option value, an output that already exists."""
+
+
+class InfeasibleError(RmkitError):
+    """The pairing rules and decisions leave nothing to solve (e.g. every pair is forbidden)."""
+
+
+class RunError(RmkitError):
+    """A phase notebook raised while running; the executed notebook with the error is kept."""
+
+    exit_code = 1
