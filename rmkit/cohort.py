@@ -25,7 +25,14 @@ from typing import Any
 
 import pandas as pd
 
-from .config import PROGRAM_METRIC_MEASURES, Instrument, ProgramConfig, load_yaml, parse_instrument, parse_program
+from .config import (
+    PROGRAM_METRIC_MEASURES,
+    Instrument,
+    ProgramConfig,
+    load_yaml,
+    parse_instrument,
+    parse_program,
+)
 from .errors import Problem, UsageError, ValidationError
 from .schemas import TABLES, Column, TableSpec, check_table, convert_table, value_check
 from .tables import decode_text, read_raw_table
@@ -362,7 +369,9 @@ class _Validator:
         everyone, same_role = self.ids(), self.ids(role)
         if everyone is None or same_role is None:
             return []
-        known, fitting = set(everyone.dropna()), set(same_role.dropna())
+        people = self.tables["participants"]
+        unclear = people.loc[~people["role"].isin(["mentor", "mentee"]), "person_id"]  # already reported there
+        known, fitting = set(everyone.dropna()), set(same_role.dropna()) | set(unclear.dropna())
         other = "mentee" if role == "mentor" else "mentor"
         return [
             value_check(column, lambda s, k=known: s.isin(k), "found {found}; it is not a person_id of participants.csv"),

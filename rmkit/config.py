@@ -324,16 +324,24 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+class _Loader(yaml.SafeLoader):
+    """A safe loader that leaves dates as text, so that a date that does not exist (2026-02-30) is reported by the
+    schema at its key instead of failing the whole file."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 def load_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     """Parse YAML safely; a syntax error becomes a problem located by line and column."""
     try:
-        return yaml.safe_load(text), []
+        return yaml.load(text, Loader=_Loader), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = (mark.line + 1, str(mark.column + 1)) if mark is not None else (None, None)
         what = exc.problem or str(exc)
         return None, [Problem(file, where[0], where[1], f"not valid YAML: {what}")]
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         return None, [Problem(file, None, None, f"not valid YAML: {exc}")]
 
 

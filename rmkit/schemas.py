@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -153,11 +153,11 @@ TABLES: dict[str, TableSpec] = {
             "One row per facilitator decision, appended by the pairing dashboard; the latest decision on a pair wins.",
             (
                 Column("at", "datetime", "when (ISO date-time)", example="2026-02-20T10:15:00+00:00"),
-                Column("by", "text", "who decided", example="facilitator"),
+                Column("by", "text", "who decided (a name or role)", example="facilitator"),
                 Column("action", "choice", "lock, forbid, unlock, unforbid or publish", False, True, choices=("lock", "forbid", "unlock", "unforbid", "publish"), example="lock"),
                 Column("mentor_id", "id", "the mentor's person_id (empty for publish)", example="p001"),
                 Column("mentee_id", "id", "the mentee's person_id (empty for publish)", example="p041"),
-                Column("note", "text", "why", example=""),
+                Column("note", "text", "why the decision was made (free text)", example=""),
             ),
             needed_for="pairing (facilitator decisions)",
         ),
@@ -351,7 +351,6 @@ def check_table(
     """Check a converted frame against its spec and the extra ``checks`` with pandera, lazily: every failure is
     returned as a :class:`Problem` at its spreadsheet row and column. Cells listed in ``skip`` (index, column) already
     have a conversion problem and are not reported again."""
-    import pandera.pandas as pa
 
     if frame.empty:
         return []
@@ -385,9 +384,9 @@ def _run_schema(schema: Any, spec: TableSpec, checks: Sequence[ValueCheck], fram
     problems: list[Problem] = []
     seen: set[tuple[int, str, str]] = set()
     for case in cases.itertuples(index=False):
-        index = getattr(case, "index")
-        column = getattr(case, "column")
-        check = str(getattr(case, "check"))
+        index = case.index
+        column = case.column
+        check = str(case.check)
         if index is None or (isinstance(index, float) and np.isnan(index)) or column is None or (isinstance(column, float)):
             continue
         index = int(index)
@@ -397,14 +396,12 @@ def _run_schema(schema: Any, spec: TableSpec, checks: Sequence[ValueCheck], fram
         if key in seen:
             continue
         seen.add(key)
-        value = frame.at[index, column] if index in frame.index else getattr(case, "failure_case")
+        value = frame.at[index, column] if index in frame.index else case.failure_case
         message = _message_for(check, column, value, frame, index, checks, spec, rows)
         if message is None:
             continue
-        if check == "multiple_fields_uniqueness":
-            # one problem per duplicated row, named at the first column of the key
-            if column != spec.unique_together[0]:
-                continue
+        if check == "multiple_fields_uniqueness" and column != spec.unique_together[0]:
+            continue  # one problem per duplicated row, named at the first column of the key
         problems.append(Problem(file, rows[index], str(column), message, severity))  # type: ignore[arg-type]
     return problems
 
