@@ -396,7 +396,7 @@ class _Validator:
                 emails = frame["email"].dropna().str.casefold()
                 dupes = set(emails[emails.duplicated(keep=False)])
                 checks.append(value_check("email", lambda s, d=dupes: ~s.str.casefold().isin(d),
-                                          "found {found} for more than one person; survey imports match people by e-mail",
+                                          "{person_id} shares an e-mail address with another person; survey imports match people by e-mail",
                                           severity="warning"))
         elif name == "responses":
             everyone = self.ids()
