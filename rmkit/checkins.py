@@ -30,11 +30,21 @@ import pandas as pd
 
 from .config import ProgramConfig
 
-__all__ = ["STATUSES", "health_dates", "pair_health", "health_counts", "meeting_timeline", "pulse_trend", "DEFAULT_CADENCE_WEEKS"]
+__all__ = ["STATUSES", "pairs_to_watch", "health_dates", "pair_health", "health_counts", "meeting_timeline", "pulse_trend", "DEFAULT_CADENCE_WEEKS"]
 
 STATUSES = ("on track", "needs check-in", "at risk")
 DEFAULT_CADENCE_WEEKS = 3.0
 _RANK = {s: k for k, s in enumerate(STATUSES)}
+
+
+def pairs_to_watch(pairs: pd.DataFrame | None, checkins: pd.DataFrame | None) -> pd.DataFrame:
+    """The pairs whose health is judged: the published ``pairs.csv``, else every pair that appears in
+    ``checkins.csv`` (``mentor_id``, ``mentee_id``)."""
+    if pairs is not None and len(pairs):
+        return pairs[["mentor_id", "mentee_id"]].drop_duplicates().reset_index(drop=True)
+    if checkins is not None:
+        return checkins[["mentor_id", "mentee_id"]].drop_duplicates().reset_index(drop=True)
+    return pd.DataFrame(columns=["mentor_id", "mentee_id"])
 
 
 def health_dates(program: ProgramConfig, checkins: pd.DataFrame | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:

@@ -1,0 +1,46 @@
+"""``rmkit dashboard pairing|checkins|evaluation COHORT [--port P]``: serve a board with Voilà on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "dashboard"
+HELP = "serve the pairing, check-in or evaluation board as a Voilà dashboard on 127.0.0.1"
+DESCRIPTION = """\
+Serve a facilitator's board for a cohort with Voilà, on this computer only (127.0.0.1), with the
+notebook's code hidden. Open the printed address in a browser; stop with Ctrl-C.
+
+  pairing     proposed pairs and why; lock, forbid, swap; publish pairs.csv
+  checkins    which pairs are on track, need a check-in or are at risk
+  evaluation  what the program achieved (Kirkpatrick levels, retention, ROI)
+
+The cohort is validated first; a cohort with errors is refused (exit 2)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("board", choices=["pairing", "checkins", "evaluation"], metavar="BOARD",
+                        help="pairing, checkins or evaluation")
+    parser.add_argument("cohort", metavar="COHORT", help="the cohort folder")
+    parser.add_argument("--port", type=int, default=None, help="port to listen on (default: the first free one from 8866)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import time
+
+    from ..dashboards.serve import start_dashboard
+
+    if args.port is not None and not 0 < args.port < 65536:
+        from ..errors import UsageError
+
+        raise UsageError(f"--port {args.port}: expected a port number from 1 to 65535")
+    server = start_dashboard(args.board, args.cohort, port=args.port)
+    print(f"The {args.board} board for {args.cohort} is at {server.url}", flush=True)
+    print("Open it in a browser (only this computer can reach it). Press Ctrl-C to stop.", flush=True)
+    try:
+        while server.process.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping the dashboard…", flush=True)
+    finally:
+        server.stop()
+    return 0

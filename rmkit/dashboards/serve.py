@@ -1,0 +1,139 @@
+"""``rmkit dashboard``: serve a phase notebook as a Voilà dashboard on 127.0.0.1.
+
+Sources are hidden, one kernel is preheated (the page is ready in ~2–3 s instead of running the whole notebook on
+load), idle kernels are culled, and charts render offline (the notebooks use ``alt.JupyterChart`` offline in a
+dashboard). The cohort reaches the notebook through ``RMKIT_COHORT_DIR``; ``RMKIT_DASHBOARD=1`` tells the
+notebook to show the live boards. Voilà refuses execute requests from the browser; the boards' callbacks only ever
+read the widgets' values, never evaluate them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+
+__all__ = ["BOARDS", "DashboardServer", "voila_command", "free_port", "start_dashboard"]
+
+#: board name -> phase notebook
+BOARDS = {"pairing": "03_pairing.ipynb", "checkins": "04_checkins.ipynb", "evaluation": "05_evaluation.ipynb"}
+DEFAULT_PORT = 8866
+IDLE_KERNEL_SECONDS = 1800
+CULL_INTERVAL_SECONDS = 120
+
+
+def free_port(start: int = DEFAULT_PORT, attempts: int = 50) -> int:
+    """The first port from ``start`` on which nothing listens on 127.0.0.1."""
+    for port in range(start, start + attempts):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise UsageError(f"no free port between {start} and {start + attempts - 1}; pass --port")
+
+
+def voila_command(notebook: Path, port: int, *, pool_size: int = 1) -> list[str]:
+    """The Voilà command line for one board."""
+    return [
+        sys.executable, "-m", "voila", str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--preheat_kernel=True",
+        f"--pool_size={pool_size}",
+        f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
+        "--MappingKernelManager.cull_connected=False",
+        "--template=rmkit",
+        "--Voila.log_level=WARN",
+    ]
+
+
+@dataclass
+class DashboardServer:
+    """A running Voilà process serving one board."""
+
+    board: str
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop Voilà cleanly (SIGINT twice, as Ctrl-C does; then terminate)."""
+        if self.process.poll() is not None:
+            return
+        try:
+            self.process.send_signal(signal.SIGINT)
+            time.sleep(0.3)
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGINT)
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _wait_until_listening(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise UsageError(f"Voilà stopped before serving (exit code {process.returncode}); see the messages above")
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise UsageError(f"Voilà did not start listening on port {port} within {timeout:.0f} s")
+
+
+def start_dashboard(board: str, cohort_dir: str | os.PathLike[str], *, port: int | None = None, timeout: float = 60) -> DashboardServer:
+    """Validate the cohort and start Voilà for ``board``; returns when the server accepts connections.
+
+    Raises
+    ------
+    ValidationError
+        If the cohort does not validate (the dashboard is not started).
+    UsageError
+        For an unknown board, a missing notebook or a server that does not start.
+    """
+    from ..reporting import require_valid
+    from ..resources import notebooks_dir
+
+    if board not in BOARDS:
+        raise UsageError(f"unknown board {board!r}; boards: {', '.join(BOARDS)}")
+    report = require_valid(str(cohort_dir))
+    notebook = notebooks_dir() / BOARDS[board]
+    if not notebook.is_file():
+        raise UsageError(f"the {board} notebook is missing: {notebook}")
+    port = port or free_port()
+    env = dict(os.environ)
+    templates = Path(__file__).resolve().parent / "jupyter"  # rmkit's Voilà template (no CDN)
+    env["JUPYTER_PATH"] = str(templates) + (os.pathsep + env["JUPYTER_PATH"] if env.get("JUPYTER_PATH") else "")
+    env.update({
+        "RMKIT_DASHBOARD": "1",
+        "RMKIT_COHORT_DIR": str(Path(report.path).resolve()),
+        "PYTHONUNBUFFERED": "1",
+    })
+    root = Path(__file__).resolve().parents[2]
+    if (root / "rmkit" / "__init__.py").is_file():  # a source checkout: the kernel imports this rmkit
+        env["PYTHONPATH"] = str(root) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    process = subprocess.Popen(voila_command(notebook, port), env=env, cwd=notebook.parent, stdin=subprocess.DEVNULL)
+    try:
+        _wait_until_listening(port, process, timeout)
+    except BaseException:
+        DashboardServer(board, "", process).stop()
+        raise
+    return DashboardServer(board, f"http://127.0.0.1:{port}/", process)
