@@ -169,9 +169,9 @@ class CheckinBoard(widgets.VBox):
         if meetings.empty:
             self._chart_box.children = ()
             return
-        from .. import charts
-
         import altair as alt
+
+        from .. import charts
 
         alt.JupyterChart.enable_offline()
         self._chart_box.children = (alt.JupyterChart(charts.timeline_chart(meetings, title="Meetings (colour = pulse)")),)
