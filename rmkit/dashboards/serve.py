@@ -57,7 +57,7 @@ def voila_command(notebook: Path, port: int, *, pool_size: int = 1) -> list[str]
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=False",
         "--template=rmkit",
-        "--Voila.log_level=WARN",
+        "--Voila.log_level=ERROR",
     ]
 
 
@@ -69,15 +69,12 @@ class DashboardServer:
     url: str
     process: subprocess.Popen[bytes]
 
-    def stop(self, timeout: float = 10) -> None:
-        """Stop Voilà cleanly (SIGINT twice, as Ctrl-C does; then terminate)."""
+    def stop(self, timeout: float = 20) -> None:
+        """Stop Voilà cleanly: one SIGINT (as Ctrl-C) lets it shut its kernels down; terminate if it hangs."""
         if self.process.poll() is not None:
             return
         try:
             self.process.send_signal(signal.SIGINT)
-            time.sleep(0.3)
-            if self.process.poll() is None:
-                self.process.send_signal(signal.SIGINT)
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.terminate()
@@ -130,7 +127,9 @@ def start_dashboard(board: str, cohort_dir: str | os.PathLike[str], *, port: int
     root = Path(__file__).resolve().parents[2]
     if (root / "rmkit" / "__init__.py").is_file():  # a source checkout: the kernel imports this rmkit
         env["PYTHONPATH"] = str(root) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    process = subprocess.Popen(voila_command(notebook, port), env=env, cwd=notebook.parent, stdin=subprocess.DEVNULL)
+    # Its own session: a Ctrl-C in the terminal reaches rmkit only, which then stops Voilà exactly once.
+    process = subprocess.Popen(voila_command(notebook, port), env=env, cwd=notebook.parent, stdin=subprocess.DEVNULL,
+                               start_new_session=True)
     try:
         _wait_until_listening(port, process, timeout)
     except BaseException:

@@ -1,0 +1,62 @@
+"""`rmkit dashboard`: refuses invalid cohorts, serves on 127.0.0.1 only, prints the URL, stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from rmkit.dashboards.serve import free_port, voila_command
+
+from .cohort_builder import set_cell, write_tiny_cohort
+from .conftest import rmkit_env
+
+
+def test_invalid_cohort_is_refused(run_rmkit, tmp_path: Path) -> None:
+    folder = write_tiny_cohort(tmp_path / "tiny")
+    set_cell(folder, "participants", 2, "role", "boss")
+    result = run_rmkit("dashboard", "pairing", folder)
+    assert result.returncode == 2
+    assert "participants.csv:2:role: found 'boss'; allowed: mentor, mentee" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_board_and_bad_port(run_rmkit, example_dir: Path) -> None:
+    assert run_rmkit("dashboard", "payroll", example_dir).returncode == 2
+    result = run_rmkit("dashboard", "checkins", example_dir, "--port", "70000")
+    assert result.returncode == 2 and "expected a port number" in result.stderr
+
+
+def test_voila_is_configured_for_a_workshop(tmp_path: Path) -> None:
+    command = voila_command(tmp_path / "nb.ipynb", 9999)
+    assert "--Voila.ip=127.0.0.1" in command and "--strip_sources=True" in command
+    assert "--preheat_kernel=True" in command and any("cull_idle_timeout" in c for c in command)
+    assert "--template=rmkit" in command
+
+
+def test_serves_on_localhost_and_stops_on_ctrl_c(example_dir: Path) -> None:
+    port = free_port(9100)
+    process = subprocess.Popen([sys.executable, "-m", "rmkit", "dashboard", "checkins", str(example_dir), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=rmkit_env())
+    try:
+        line = process.stdout.readline()
+        assert line.strip().endswith(f"is at http://127.0.0.1:{port}/"), line
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as response:
+            assert response.status == 200
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # not reachable on other interfaces
+            outside = socket.gethostbyname(socket.gethostname())
+            if not outside.startswith("127."):
+                assert sock.connect_ex((outside, port)) != 0
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        time.sleep(0.5)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0  # Voilà is gone too
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
