@@ -317,24 +317,30 @@ def test_cli_bad_labels_exit_2(tmp_path, cohort, run_rmkit):
     assert "Traceback" not in result.stderr and not out.exists()
 
 
-def test_cli_refuses_to_overwrite_inputs(tmp_path, cohort_copy, run_rmkit):
+def test_cli_refuses_to_overwrite_inputs(tmp_path, cohort_copy, capsys):
+    from rmkit.cli import main  # in-process: the same entry point as `rmkit`, without starting Python again
+
+    cohort = load_cohort(cohort_copy)
     export = tmp_path / "g.csv"
-    write_google(export, load_cohort(cohort_copy), people(load_cohort(cohort_copy), 2))
+    write_google(export, cohort, people(cohort, 2))
     before = file_hashes(cohort_copy)
-    result = run_rmkit("import", "google", export, "--cohort", cohort_copy, "--wave", "baseline",
-                       "--out", cohort_copy / "responses.csv")
-    assert result.returncode == 2 and "never overwrites its inputs" in result.stderr
-    bad_wave = run_rmkit("import", "google", export, "--cohort", cohort_copy, "--wave", "month3", "--out", tmp_path / "x.csv")
-    assert bad_wave.returncode == 2 and "allowed: baseline, month6, month12" in bad_wave.stderr
+    base = ["import", "google", str(export), "--cohort", str(cohort_copy)]
+    assert main([*base, "--wave", "baseline", "--out", str(cohort_copy / "responses.csv")]) == 2
+    assert "never overwrites its inputs" in capsys.readouterr().err
+    assert main([*base, "--wave", "baseline", "--out", str(export)]) == 2  # nor the export itself
+    assert "never overwrites its inputs" in capsys.readouterr().err
+    assert main([*base, "--wave", "month3", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "allowed: baseline, month6, month12" in capsys.readouterr().err
     assert file_hashes(cohort_copy) == before
 
 
-def test_cli_xlsx_output(tmp_path, cohort, run_rmkit):
+def test_cli_xlsx_output(tmp_path, cohort):
+    from rmkit.cli import main
+
     export = tmp_path / "g.csv"
     write_google(export, cohort, people(cohort, 2), numbers=False)
     out = tmp_path / "responses.xlsx"
-    result = run_rmkit("import", "google", export, "--instrument", "rm-core", "--participants",
-                       cohort.path / "participants.csv", "--wave", "baseline", "--out", out)
-    assert result.returncode == 0, result.stderr
+    assert main(["import", "google", str(export), "--instrument", "rm-core", "--participants",
+                 str(cohort.path / "participants.csv"), "--wave", "baseline", "--out", str(out)]) == 0
     frame = pd.read_excel(out)
     assert list(frame.columns[:3]) == ["person_id", "wave", "submitted_at"] and len(frame) == 2
