@@ -40,7 +40,7 @@ def _check_groups(participants: pd.DataFrame, groups: Sequence[str]) -> None:
 
 
 def _values(participants: pd.DataFrame, dimension: str) -> list[str]:
-    present = {str(v) for v in participants[dimension].dropna() if str(v).strip()}
+    present = {str(v) for v in pd.unique(participants[dimension].dropna()) if str(v).strip()}
     if dimension == "role":
         return [r for r in _ROLE_ORDER if r in present] + sorted(present - set(_ROLE_ORDER))
     return sorted(present, key=lambda v: (v.casefold(), v))

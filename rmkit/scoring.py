@@ -47,7 +47,7 @@ def item_matrix(responses: pd.DataFrame, item_ids: list[str]) -> np.ndarray:
            [nan,  4., nan],
            [ 3., nan, nan]])
     """
-    matrix = np.full((len(responses), len(item_ids)), np.nan, dtype="float64")
+    matrix = np.full((len(responses), len(item_ids)), np.nan, dtype="float64", order="F")
     for k, item in enumerate(item_ids):
         if item not in responses.columns:
             continue
@@ -133,27 +133,33 @@ def score_matrix(responses: pd.DataFrame, instrument: Instrument, scale_ids: lis
         instrument.scale(scale_id)  # raises KeyError with the known scales
     item_ids = instrument.item_ids
     position = {item: k for k, item in enumerate(item_ids)}
-    matrix = _checked_matrix(responses, instrument, item_ids)
+    matrix = item_matrix(responses, item_ids)  # column-major: each item's answers are contiguous
     low, high = instrument.response_scale.min, instrument.response_scale.max
-    reverse = np.array([i.reverse for i in instrument.items])
-    if reverse.any():
-        matrix[:, reverse] = (low + high) - matrix[:, reverse]
-    scores = np.full((len(responses), len(ids)), np.nan)
-    answered = np.zeros((len(responses), len(ids)), dtype="int64")
+    n = len(responses)
+    scores = np.full((n, len(ids)), np.nan)
+    answered = np.zeros((n, len(ids)), dtype="int64")
     for s, scale_id in enumerate(ids):
-        columns = [position[i.id] for i in instrument.items_of(scale_id)]
-        if not columns:
+        items = instrument.items_of(scale_id)
+        if not items:
             continue
-        block = matrix[:, columns]
-        present = ~np.isnan(block)
-        count = present.sum(axis=1)
-        total = np.where(present, block, 0.0).sum(axis=1)
-        enough = count >= instrument.min_answered * len(columns) - 1e-9
+        total = np.zeros(n)
+        count = np.zeros(n, dtype="int64")
+        for item in items:  # a loop over the scale's items; every operation is on all respondents at once
+            column = matrix[:, position[item.id]]
+            outside = (column < low) | (column > high)  # NaN compares False
+            if outside.any():
+                row = int(np.flatnonzero(outside)[0])
+                raise ValueError(f"item {item.id!r} holds {column[row]:g} (row {row}), outside the response "
+                                 f"scale {low}–{high}")
+            present = ~np.isnan(column)
+            count += present
+            total += np.where(present, (low + high) - column if item.reverse else column, 0.0)
+        enough = count >= instrument.min_answered * len(items) - 1e-9
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(enough & (count > 0), total / np.maximum(count, 1), np.nan)
         scoring = instrument.scale(scale_id).scoring
         if scoring == "sum":
-            mean = mean * len(columns)
+            mean = mean * len(items)
         elif scoring == "pomp":
             mean = (mean - low) / (high - low) * 100.0
         scores[:, s] = mean
