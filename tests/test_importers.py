@@ -151,7 +151,7 @@ def write_msforms(path: Path, cohort, who, *, title_prefix: bool = True, bad: tu
     header = ["ID", "Start time", "Completion time", "Email", "Name"]
     header += [f"{cohort.instrument.scale(i.scale).title}.{i.text}" if title_prefix else i.text for i in items]
     sheet.append(header)
-    for k, (pid, email, name) in enumerate(who):
+    for k, (_, email, name) in enumerate(who):
         answers = answers_for(k, [i.id for i in items])
         cells = [LABELS[answers[i.id]] for i in items]
         if bad and bad[0] == k:

@@ -10,7 +10,13 @@ import pingouin as pg
 import pytest
 
 from rmkit.config import parse_instrument
-from rmkit.reliability import cronbach_alpha, item_statistics, item_table, reliability_table, reliability_warnings
+from rmkit.reliability import (
+    cronbach_alpha,
+    item_statistics,
+    item_table,
+    reliability_table,
+    reliability_warnings,
+)
 
 
 def likert(rng: np.random.Generator, n: int, k: int, *, noise: float = 0.8, missing: float = 0.0) -> pd.DataFrame:
@@ -150,7 +156,7 @@ def test_warnings_for_low_alpha_and_a_forgotten_reverse_item(survey):
     assert (weak.alpha < 0.7).all() and weak.warning.str.contains("below 0.70").all()
     assert (table[table.scale == "good"].warning == "").all()
     flagged = items[items.warning != ""]
-    assert set(zip(flagged.scale, flagged.item)) >= {("forgot", "f4")}
+    assert set(zip(flagged.scale, flagged.item, strict=True)) >= {("forgot", "f4")}
     assert flagged[flagged.item == "f4"].warning.str.contains("should be reverse-coded").all()
     assert (items[items.scale == "good"].warning == "").all()
     lines = reliability_warnings(table, items)

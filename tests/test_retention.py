@@ -34,6 +34,12 @@ def people(group: str, times: list[int], left: list[bool], prefix: str) -> pd.Da
     return frame
 
 
+def censored(times: list[int], left: list[bool]) -> stats.CensoredData:
+    """The same follow-up handed straight to scipy: leavers uncensored, the others right-censored."""
+    pairs = list(zip(times, left, strict=True))
+    return stats.CensoredData(uncensored=[t for t, gone in pairs if gone], right=[t for t, gone in pairs if not gone])
+
+
 # days 2 (left), 3 (left), 3 (still employed), 5 (left), 6 (still), 8 (left), 8 (left), 9 (still), 12 (still)
 TINY_TIMES = [2, 3, 3, 5, 6, 8, 8, 9, 12]
 TINY_LEFT = [True, True, False, True, False, True, True, False, False]
@@ -63,8 +69,7 @@ def test_kaplan_meier_matches_statsmodels_and_scipy():
     by_day = curve.set_index("day")
     for day, prob in zip(reference.surv_times, reference.surv_prob, strict=True):
         assert by_day.loc[int(day), "retained"] == pytest.approx(100 * prob)
-    direct = stats.ecdf(stats.CensoredData(uncensored=[t for t, g in zip(times, left) if g],
-                                           right=[t for t, g in zip(times, left) if not g]))
+    direct = stats.ecdf(censored(times, left))
     ci = direct.sf.confidence_interval(0.95)
     assert curve.retained.iloc[1:].to_numpy() == pytest.approx(100 * direct.sf.probabilities)
     assert curve.ci_low.iloc[1:].to_numpy() == pytest.approx(100 * ci.low.probabilities)
@@ -141,9 +146,7 @@ def test_compare_retention_matches_references():
     assert (row.ci_low, row.ci_high) == pytest.approx((difference - 1.959964 * se, difference + 1.959964 * se), abs=1e-4)
     assert (row.n_participant, row.n_comparison) == (70, 110)
     # log-rank: scipy directly, and statsmodels' chi-square = z²
-    direct = stats.logrank(
-        stats.CensoredData(uncensored=[t for t, g in zip(p_times, p_left) if g], right=[t for t, g in zip(p_times, p_left) if not g]),
-        stats.CensoredData(uncensored=[t for t, g in zip(c_times, c_left) if g], right=[t for t, g in zip(c_times, c_left) if not g]))
+    direct = stats.logrank(censored(p_times, p_left), censored(c_times, c_left))
     assert row.logrank_z == pytest.approx(direct.statistic) and row.p_value == pytest.approx(direct.pvalue)
     chi2, p = survdiff(np.r_[p_times, c_times], np.r_[p_left, c_left].astype(int), np.r_[np.zeros(70), np.ones(110)])
     assert row.logrank_z**2 == pytest.approx(chi2) and row.p_value == pytest.approx(p)
