@@ -215,3 +215,11 @@ def test_tiny_cohort_is_fully_suppressed(tmp_path):
     counted = table[table.n.notna()]
     assert (counted.n < 5).all() and counted.suppressed.all() and counted.value.isna().all()
     assert not np.isnan(table[table.metric == "roi_percent"].value.iloc[0])  # money is not about respondents
+
+
+def test_inputs_are_not_mutated(example_dir):
+    cohort = load_cohort(example_dir)
+    before = {name: cohort.table(name).copy() for name in ("participants", "responses", "outcomes", "costs")}
+    evaluate(cohort)
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(cohort.table(name), frame)
