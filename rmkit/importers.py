@@ -361,6 +361,8 @@ def import_responses(path: str | os.PathLike[str], format: str, instrument: Inst
     problems += more
     people, more = _participants(participants)
     problems += more
+    if more:
+        raise ValidationError(problems)  # without a readable participants.csv no e-mail can be matched
     lookup: dict[str, str] = {}
     if people is not None:
         for pid, mail in zip(people["person_id"], people.get("email", pd.Series(dtype=object)), strict=False):

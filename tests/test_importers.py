@@ -264,6 +264,16 @@ def test_emails_need_participants(tmp_path, cohort):
         import_responses(export, "google", cohort.instrument, wave="baseline")
 
 
+def test_participants_file_without_emails(tmp_path, cohort):
+    export = tmp_path / "g.csv"
+    write_google(export, cohort, people(cohort, 1))
+    participants = tmp_path / "people.csv"
+    participants.write_text("person_id,role\np01,mentor\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        import_responses(export, "google", cohort.instrument, wave="baseline", participants=participants)
+    assert "people.csv:1:email: required column is missing" in [str(p) for p in info.value.errors]
+
+
 def test_two_columns_for_one_item(cohort):
     text = cohort.instrument.items[0].text
     found, problems = match_columns([("A", text), ("B", f"Again: {text}")], cohort.instrument, file="x.csv")
