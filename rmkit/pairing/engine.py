@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..config import PairingConfig, ProgramConfig
 from ..errors import InfeasibleError
-from .compatibility import COMPONENTS, Compatibility, compute_compatibility, split_roles
+from .compatibility import COMPONENTS, SCORE_DECIMALS, Compatibility, compute_compatibility, split_roles
 from .explain import TermIndex, describe_overlap, first_name, overlap_of, unmatched_reasons
 from .rules import Constraints, build_constraints, rule_label, rule_violations
 from .strategies import STRATEGIES, Assignment, solve
@@ -234,7 +234,7 @@ class PairingResult:
         })
         components = p.compatibility.components_at(i, j)
         for name in COMPONENTS:
-            out[name] = components[name].to_numpy()
+            out[name] = np.round(components[name].to_numpy(), SCORE_DECIMALS)
         out["below_threshold"] = score < p.config.threshold
         out["overrides"] = pd.Series(override_text, dtype=object)
         if names:
