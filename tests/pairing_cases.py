@@ -190,9 +190,9 @@ def replay_decisions(log: pd.DataFrame) -> dict[tuple[str, str], str]:
 
 
 def rule_breaks(people: pd.DataFrame, config: PairingConfig, mentor: str, mentee: str) -> list[str]:
-    """The rules a pair breaks, checked person by person."""
-    m = people.set_index("person_id").loc[mentor]
-    e = people.set_index("person_id").loc[mentee]
+    """The rules a pair breaks, checked person by person (``people`` indexed by person_id)."""
+    m = people.loc[mentor]
+    e = people.loc[mentee]
     broken = []
     rules = config.rules
     if rules.different_department and not (pd.isna(m["department"]) or pd.isna(e["department"])) \
@@ -220,11 +220,12 @@ def reference_allowed(cohort: dict[str, object]) -> tuple[list[str], list[str], 
     ids_e = sorted(people.loc[people["role"] == "mentee", "person_id"])
     allowed = np.zeros((len(ids_m), len(ids_e)), dtype=bool)
     locked = np.zeros_like(allowed)
+    indexed = people.set_index("person_id")
     for a, m in enumerate(ids_m):
         for b, e in enumerate(ids_e):
             decision = state.get((m, e))
             locked[a, b] = decision == "lock"
-            allowed[a, b] = decision == "lock" or (decision != "forbid" and not rule_breaks(people, config, m, e))
+            allowed[a, b] = decision == "lock" or (decision != "forbid" and not rule_breaks(indexed, config, m, e))
     capacity = np.array([capacity_of(people)[m] for m in ids_m], dtype=np.int64)
     return ids_m, ids_e, allowed, capacity, locked
 

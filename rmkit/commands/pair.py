@@ -65,14 +65,18 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is None and not args.publish:
         raise UsageError("rmkit pair: give --out PAIRS.csv, --publish, or both")
+    cohort_dir = Path(args.cohort)
+    # cheap checks first (a usage error should not wait for validation), then against the files actually read
+    for option, value in (("--out", args.out), ("--matrix-out", args.matrix_out)):
+        _check_output(option, value, cohort_dir, [])
+    if args.out is not None and args.matrix_out is not None and Path(args.out).resolve() == Path(args.matrix_out).resolve():
+        raise UsageError("--out and --matrix-out name the same file")
     report = require_valid(args.cohort)
     cohort = report.cohort
     assert cohort is not None
     inputs = cohort.input_files()
     out = _check_output("--out", args.out, cohort.path, inputs)
     matrix_out = _check_output("--matrix-out", args.matrix_out, cohort.path, inputs)
-    if out is not None and matrix_out is not None and out.resolve() == matrix_out.resolve():
-        raise UsageError("--out and --matrix-out name the same file")
 
     from ..pairing import propose_pairs
     from ..publishing import publish_pairs
