@@ -85,6 +85,11 @@ def as_term_lists(column: pd.Series) -> pd.Series:
     return column.map(split_list)
 
 
+def _fast_term_lists(column: pd.Series) -> pd.Series:
+    """Like :func:`as_term_lists`, but list cells are taken as they are (terms are normalized later anyway)."""
+    return column.map(lambda cell: cell if isinstance(cell, list) else split_list(cell))
+
+
 @dataclass(frozen=True, eq=False)
 class _Side:
     """The terms of one side (mentors or mentees), as sparse incidence matrices over shared vocabularies."""
@@ -114,13 +119,13 @@ def _incidence(left: pd.Series, right: pd.Series) -> tuple[Any, Any, pd.Index]:
     n_left = len(left)
     both = pd.concat([left.reset_index(drop=True), right.reset_index(drop=True)], ignore_index=True)
     owners = np.repeat(np.arange(len(both)), both.map(len).to_numpy())
-    terms = pd.Series([t for cell in both for t in cell], dtype=object)
-    if len(terms):
-        keys = terms.map(normalize_term)
-        keep = (keys != "").to_numpy()
-        owners, keys = owners[keep], keys[keep]
-    else:
-        keys = pd.Series([], dtype=object)
+    raw = pd.Series([t for cell in both for t in cell], dtype=object)
+    # normalize each distinct spelling once, not each occurrence
+    raw_codes, spellings = pd.factorize(raw)
+    normalized = np.array([normalize_term(t) for t in spellings], dtype=object)
+    keys = pd.Series(normalized[raw_codes] if len(raw_codes) else np.array([], dtype=object), dtype=object)
+    keep = (keys != "").to_numpy()
+    owners, keys = owners[keep], keys[keep]
     codes, vocabulary = pd.factorize(keys, sort=True)
     codes = np.asarray(codes, dtype=np.int64)
     n_terms = len(vocabulary)
@@ -133,15 +138,16 @@ def _incidence(left: pd.Series, right: pd.Series) -> tuple[Any, Any, pd.Index]:
 
 def _styles(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     both = pd.concat([left.reset_index(drop=True), right.reset_index(drop=True)], ignore_index=True)
-    keys = both.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else normalize_term(v))
-    keys = keys.where(keys != "", None)
-    codes, vocabulary = pd.factorize(keys, sort=True)
+    raw_codes, spellings = pd.factorize(both)  # missing values get -1
+    normalized = pd.Series([normalize_term(v) for v in spellings], dtype=object)
+    codes, vocabulary = pd.factorize(normalized.where(normalized != "", None), sort=True)
+    codes = np.append(np.asarray(codes), -1)[raw_codes]  # raw code -1 picks the appended -1
     n_left = len(left)
-    return np.asarray(codes[:n_left]), np.asarray(codes[n_left:]), pd.Index(vocabulary)
+    return codes[:n_left], codes[n_left:], pd.Index(vocabulary)
 
 
 def _features(mentors: pd.DataFrame, mentees: pd.DataFrame) -> _Features:
-    lists = {f: (as_term_lists(_column(mentors, f)), as_term_lists(_column(mentees, f))) for f in _LIST_FIELDS}
+    lists = {f: (_fast_term_lists(_column(mentors, f)), _fast_term_lists(_column(mentees, f))) for f in _LIST_FIELDS}
     # offers and wants share one skill vocabulary, so that wants(e) · offers(m) is a matrix product
     skills_m, skills_e = pd.concat([lists["offers"][0], lists["wants"][0]]), pd.concat([lists["offers"][1], lists["wants"][1]])
     sk_m, sk_e, skills = _incidence(skills_m, skills_e)

@@ -71,13 +71,14 @@ def rule_label(rule: str, rules: PairingRules | None = None) -> str:
     raise ValueError(f"unknown rule {rule!r}; rules: {', '.join(RULES)}")
 
 
-def _text_keys(column: pd.Series) -> np.ndarray:
-    def key(v: Any) -> str:
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-            return ""
-        return " ".join(str(v).split()).casefold()
-
-    return column.map(key).to_numpy(dtype=object)
+def _key_codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of two text columns over one vocabulary (trimmed, inner spaces collapsed, case folded);
+    an empty or missing value gets -1."""
+    both = pd.concat([left.reset_index(drop=True), right.reset_index(drop=True)], ignore_index=True)
+    raw_codes, spellings = pd.factorize(both)
+    keys = pd.Series([" ".join(str(v).split()).casefold() for v in spellings], dtype=object)
+    codes = np.append(np.asarray(pd.factorize(keys.where(keys != "", None))[0]), -1)[raw_codes]
+    return codes[: len(left)], codes[len(left):]
 
 
 def _get(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -110,14 +111,15 @@ def rule_violations(mentors: pd.DataFrame, mentees: pd.DataFrame, rules: Pairing
     n_m, n_e = len(mentors), len(mentees)
     out: dict[str, np.ndarray] = {}
     if rules.different_department:
-        dm, de = _text_keys(_get(mentors, "department")), _text_keys(_get(mentees, "department"))
-        out["different_department"] = (dm[:, None] == de[None, :]) & (dm != "")[:, None]
+        dm, de = _key_codes(_get(mentors, "department"), _get(mentees, "department"))
+        out["different_department"] = (dm[:, None] == de[None, :]) & (dm >= 0)[:, None]
     if rules.no_reporting_line:
-        ids_m = mentors["person_id"].astype(str).to_numpy(dtype=object)
-        ids_e = mentees["person_id"].astype(str).to_numpy(dtype=object)
-        man_m = _text_ids(_get(mentors, "manager_id"))
-        man_e = _text_ids(_get(mentees, "manager_id"))
-        out["no_reporting_line"] = (man_m[:, None] == ids_e[None, :]) | (ids_m[:, None] == man_e[None, :])
+        # positions instead of ids: the mentee position of each mentor's manager, and vice versa (-1: none)
+        mentee_pos = {pid: k for k, pid in enumerate(mentees["person_id"].astype(str))}
+        mentor_pos = {pid: k for k, pid in enumerate(mentors["person_id"].astype(str))}
+        boss_of_m = np.array([mentee_pos.get(v, -1) if v is not None else -1 for v in _text_ids(_get(mentors, "manager_id"))], dtype=np.int64)
+        boss_of_e = np.array([mentor_pos.get(v, -1) if v is not None else -1 for v in _text_ids(_get(mentees, "manager_id"))], dtype=np.int64)
+        out["no_reporting_line"] = (boss_of_m[:, None] == np.arange(n_e)[None, :]) | (np.arange(n_m)[:, None] == boss_of_e[None, :])
     if rules.max_timezone_gap is not None:
         tm = pd.to_numeric(_get(mentors, "timezone"), errors="coerce").to_numpy(dtype=float)
         te = pd.to_numeric(_get(mentees, "timezone"), errors="coerce").to_numpy(dtype=float)

@@ -86,20 +86,25 @@ def _check(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, locked:
 
 
 def _free_part(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, locked: np.ndarray) -> _Free:
+    n_m, n_e = score.shape
     lock_m, lock_e = np.nonzero(locked)
-    remaining = np.asarray(capacity, dtype=np.int64) - np.bincount(lock_m, minlength=score.shape[0])
-    free_e = np.ones(score.shape[1], dtype=bool)
-    free_e[lock_e] = False
-    ok = allowed & ~locked & (remaining > 0)[:, None] & free_e[None, :]
+    remaining = np.asarray(capacity, dtype=np.int64) - np.bincount(lock_m, minlength=n_m)
+    ok = allowed & ~locked
+    if (remaining <= 0).any():
+        ok &= (remaining > 0)[:, None]
+    if len(lock_e):
+        ok[:, lock_e] = False
+    degree = ok.sum(axis=1)
     cols = np.nonzero(ok.any(axis=0))[0]
-    mentors = np.nonzero(ok.any(axis=1))[0]
-    ok = ok[np.ix_(mentors, cols)]
-    # a mentor needs no more slots than it has allowed mentees (nor than there are mentees)
-    slots = np.minimum(remaining[mentors], ok.sum(axis=1))
+    mentors = np.nonzero(degree)[0]
+    # a mentor needs no more slots than it has allowed mentees
+    slots = np.minimum(remaining[mentors], degree[mentors])
+    if len(cols) == n_e and len(mentors) == n_m and (slots == 1).all():
+        return _Free(lock_m, lock_e, mentors, cols, ok, score)  # nothing to cut or expand: no copies
     rows = np.repeat(mentors, slots)
     local = np.repeat(np.arange(len(mentors)), slots)
-    value = score[np.ix_(mentors, cols)][local]
-    return _Free(lock_m, lock_e, rows, cols, ok[local], value)
+    grid = np.ix_(mentors, cols)
+    return _Free(lock_m, lock_e, rows, cols, ok[grid][local], score[grid][local])
 
 
 def _finish(free: _Free, r: np.ndarray, c: np.ndarray) -> Assignment:
@@ -116,7 +121,7 @@ def _max_weight_max_cardinality(ok: np.ndarray, value: np.ndarray) -> tuple[np.n
     if ok.size == 0 or not ok.any():
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     # one more pair must outweigh any difference in total value: bonus > (2k + 1) · max|value| for k pairs
-    bonus = (2.0 * min(ok.shape) + 1.0) * max(float(np.abs(value[ok]).max()), 1.0) + 1.0
+    bonus = (2.0 * min(ok.shape) + 1.0) * max(float(np.abs(value).max()), 1.0) + 1.0
     gain = np.where(ok, value + bonus, 0.0)
     r, c = linear_sum_assignment(gain, maximize=True)
     keep = ok[r, c]
