@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import multiprocessing
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -91,6 +92,7 @@ def test_publish_keeps_every_earlier_version(cohort_copy: Path, monkeypatch: pyt
     cohort = load_cohort(cohort_copy)
     result = propose_pairs(cohort)
     original = (cohort_copy / "pairs.csv").read_bytes()
+    (cohort_copy / "pairs.csv").chmod(0o640)  # a shared folder's permissions survive publishing
     before = file_hashes(cohort_copy)
     monkeypatch.setattr(publishing, "timestamp_for_filename", lambda: "20260220T101500Z")  # three publishes "in one second"
     first = publish_pairs(cohort_copy, result.pairs_table(), by="Ann", note="kick-off")
@@ -100,6 +102,7 @@ def test_publish_keeps_every_earlier_version(cohort_copy: Path, monkeypatch: pyt
     assert [p.history_path.name for p in (first, second, third)] == [
         "pairs.20260220T101500Z.csv", "pairs.20260220T101500Z-2.csv", "pairs.20260220T101500Z-3.csv"]
     assert first.history_path.read_bytes() == original
+    assert stat.S_IMODE((cohort_copy / "pairs.csv").stat().st_mode) == 0o640
     assert second.history_path.read_bytes() == second_bytes
     # nothing else of the cohort changed but pairs.csv and decisions.csv
     after = file_hashes(cohort_copy)

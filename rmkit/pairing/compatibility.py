@@ -49,6 +49,8 @@ __all__ = [
     "compute_compatibility",
     "normalize_term",
     "as_term_lists",
+    "id_text",
+    "split_roles",
 ]
 
 COMPONENTS: tuple[str, ...] = WEIGHT_COMPONENTS
@@ -72,6 +74,22 @@ def normalize_term(term: object) -> str:
     True
     """
     return " ".join(str(term).split()).casefold()
+
+
+def id_text(value: object) -> str | None:
+    """A person id as text: trimmed; a whole number read as a float (``12.0``) becomes ``"12"``; empty → ``None``.
+
+    Examples
+    --------
+    >>> id_text(" p01 "), id_text(12.0), id_text(float("nan")), id_text("")
+    ('p01', '12', None, None)
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
 
 
 def as_term_lists(column: pd.Series) -> pd.Series:
@@ -409,7 +427,7 @@ def split_roles(participants: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
         if column not in participants.columns:
             raise ValueError(f"participants need a {column!r} column")
     people = participants.copy()
-    people["person_id"] = people["person_id"].map(lambda v: "" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    people["person_id"] = people["person_id"].map(lambda v: id_text(v) or "")
     if (people["person_id"] == "").any():
         raise ValueError("participants have an empty person_id")
     repeated = sorted(set(people.loc[people["person_id"].duplicated(), "person_id"]))

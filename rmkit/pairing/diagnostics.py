@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .compatibility import as_term_lists, normalize_term
+from .compatibility import as_term_lists, id_text, normalize_term
 from .engine import PairingProblem, PairingResult
 from .strategies import STRATEGIES
 
@@ -211,7 +211,7 @@ def skill_supply_demand(participants: pd.DataFrame, pairs: pd.DataFrame | None =
     """
     people = participants.copy()
     people["role"] = people["role"].map(lambda v: str(v).strip().casefold())
-    people["person_id"] = people["person_id"].astype(str).str.strip()
+    people["person_id"] = people["person_id"].map(id_text)
     offers = as_term_lists(people["offers"]) if "offers" in people else pd.Series([[]] * len(people), index=people.index)
     wants = as_term_lists(people["wants"]) if "wants" in people else pd.Series([[]] * len(people), index=people.index)
     capacity = pd.to_numeric(people["capacity"], errors="coerce").fillna(1) if "capacity" in people else pd.Series(1, index=people.index)
@@ -222,7 +222,7 @@ def skill_supply_demand(participants: pd.DataFrame, pairs: pd.DataFrame | None =
     partner_offers: dict[str, set[str]] = {}
     if pairs is not None:
         offer_by_id = dict(zip(people["person_id"], key_sets_offer, strict=True))
-        for mentor, mentee in zip(pairs["mentor_id"].astype(str), pairs["mentee_id"].astype(str), strict=True):
+        for mentor, mentee in zip(pairs["mentor_id"].map(id_text), pairs["mentee_id"].map(id_text), strict=True):
             partner_offers.setdefault(mentee, set()).update(offer_by_id.get(mentor, set()))
             partner_offers.setdefault(mentor, set()).update(offer_by_id.get(mentee, set()))
     rows = []

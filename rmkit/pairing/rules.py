@@ -36,6 +36,7 @@ import pandas as pd
 
 from ..config import PairingRules
 from ..errors import InfeasibleError
+from .compatibility import id_text
 
 __all__ = [
     "RULES",
@@ -115,8 +116,8 @@ def rule_violations(mentors: pd.DataFrame, mentees: pd.DataFrame, rules: Pairing
         out["different_department"] = (dm[:, None] == de[None, :]) & (dm >= 0)[:, None]
     if rules.no_reporting_line:
         # positions instead of ids: the mentee position of each mentor's manager, and vice versa (-1: none)
-        mentee_pos = {pid: k for k, pid in enumerate(mentees["person_id"].astype(str))}
-        mentor_pos = {pid: k for k, pid in enumerate(mentors["person_id"].astype(str))}
+        mentee_pos = {pid: k for k, pid in enumerate(_text_ids(mentees["person_id"]))}
+        mentor_pos = {pid: k for k, pid in enumerate(_text_ids(mentors["person_id"]))}
         boss_of_m = np.array([mentee_pos.get(v, -1) if v is not None else -1 for v in _text_ids(_get(mentors, "manager_id"))], dtype=np.int64)
         boss_of_e = np.array([mentor_pos.get(v, -1) if v is not None else -1 for v in _text_ids(_get(mentees, "manager_id"))], dtype=np.int64)
         out["no_reporting_line"] = (boss_of_m[:, None] == np.arange(n_e)[None, :]) | (np.arange(n_m)[:, None] == boss_of_e[None, :])
@@ -131,14 +132,8 @@ def rule_violations(mentors: pd.DataFrame, mentees: pd.DataFrame, rules: Pairing
     return out
 
 
-def _text_ids(column: pd.Series) -> np.ndarray:
-    def key(v: Any) -> Any:
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-            return None
-        text = str(v).strip()
-        return text or None
-
-    return column.map(key).to_numpy(dtype=object)
+def _text_ids(column: pd.Series) -> list[str | None]:
+    return [id_text(v) for v in column]
 
 
 def standing_decisions(decisions: pd.DataFrame | None, *, rows: Sequence[int] | None = None) -> pd.DataFrame:
@@ -193,7 +188,7 @@ def standing_decisions(decisions: pd.DataFrame | None, *, rows: Sequence[int] | 
             raise ValueError(f"unknown decision {record.get('action')!r}; allowed: {', '.join(DECISION_ACTIONS)}")
         if action == "publish":
             continue
-        mentor, mentee = _plain_id(record.get("mentor_id")), _plain_id(record.get("mentee_id"))
+        mentor, mentee = id_text(record.get("mentor_id")), id_text(record.get("mentee_id"))
         if mentor is None or mentee is None:
             raise ValueError(f"a {action} decision names both mentor_id and mentee_id")
         key = (mentor, mentee)
@@ -205,13 +200,6 @@ def standing_decisions(decisions: pd.DataFrame | None, *, rows: Sequence[int] | 
             del state[key]
     out = pd.DataFrame(list(state.values()), columns=columns)
     return out.sort_values(["mentor_id", "mentee_id"], kind="stable").reset_index(drop=True)
-
-
-def _plain_id(value: Any) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 @dataclass(frozen=True, eq=False)
@@ -304,8 +292,8 @@ def build_constraints(
         by_rules |= mask
     capacity = _capacity(mentors)
     standing = standing_decisions(decisions, rows=rows)
-    mentor_pos = {pid: k for k, pid in enumerate(mentors["person_id"].astype(str))}
-    mentee_pos = {pid: k for k, pid in enumerate(mentees["person_id"].astype(str))}
+    mentor_pos = {pid: k for k, pid in enumerate(_text_ids(mentors["person_id"]))}
+    mentee_pos = {pid: k for k, pid in enumerate(_text_ids(mentees["person_id"]))}
     unknown = [f"{r.action} {r.mentor_id}–{r.mentee_id}" for r in standing.itertuples()
                if r.mentor_id not in mentor_pos or r.mentee_id not in mentee_pos]
     if unknown:
