@@ -36,7 +36,8 @@ def share(numerator, denominator):
 
 
 def main(cohort, out):
-    program = yaml.safe_load(open(f"{cohort}/program.yaml", encoding="utf-8")) or {}
+    with open(f"{cohort}/program.yaml", encoding="utf-8") as handle:
+        program = yaml.safe_load(handle) or {}
     pairing = program.get("pairing") or {}
     weights = pairing.get("weights") or {"skill_gap": 0.5, "reverse_gap": 0.2, "interests": 0.15, "work_style": 0.1, "availability": 0.05}
     rules = pairing.get("rules") or {"no_reporting_line": True}

@@ -2,7 +2,8 @@
 
 The public surface is small and imported lazily, so ``import rmkit`` stays fast (no altair, scipy or Jupyter
 at import time). Modules by concern: :mod:`rmkit.cohort` (reading and validating a cohort folder),
-:mod:`rmkit.config` (``program.yaml`` and instruments), :mod:`rmkit.synth` (synthetic cohorts).
+:mod:`rmkit.config` (``program.yaml`` and instruments), :mod:`rmkit.synth` (synthetic cohorts),
+:mod:`rmkit.pairing` (proposing and explaining pairs), :mod:`rmkit.publishing` (decisions and published pairs).
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ _LAZY = {
     "generate_cohort": "rmkit.synth",
     "write_cohort": "rmkit.synth",
     "example_cohort_dir": "rmkit.resources",
+    "propose_pairs": "rmkit.pairing",
+    "prepare_pairing": "rmkit.pairing",
+    "publish_pairs": "rmkit.publishing",
+    "append_decision": "rmkit.publishing",
 }
 
 __all__ = [

@@ -11,6 +11,16 @@ Modules by concern: :mod:`~rmkit.pairing.compatibility`, :mod:`~rmkit.pairing.ru
 from __future__ import annotations
 
 from .compatibility import COMPONENTS, SCORE_DECIMALS, Compatibility, compute_compatibility, normalize_term
+from .diagnostics import (
+    compare_strategies,
+    coverage_summary,
+    pairs_below_threshold,
+    score_distribution,
+    score_summary,
+    skill_supply_demand,
+    unmet_demand,
+    want_coverage,
+)
 from .engine import (
     EXPORT_COLUMNS,
     PAIR_COLUMNS,
@@ -22,6 +32,7 @@ from .engine import (
 )
 from .rules import Constraints, build_constraints, rule_violations, standing_decisions
 from .strategies import STRATEGIES, Assignment, maximum_pairs, solve
+from .swaps import SwapSuggestion, suggest_swaps
 
 __all__ = [
     "COMPONENTS",
@@ -30,18 +41,28 @@ __all__ = [
     "EXPORT_COLUMNS",
     "PAIR_COLUMNS",
     "Assignment",
+    "SwapSuggestion",
     "Compatibility",
     "Constraints",
     "PairingProblem",
     "PairingResult",
     "build_constraints",
+    "compare_strategies",
+    "coverage_summary",
     "compute_compatibility",
     "maximum_pairs",
     "normalize_term",
     "pair_participants",
+    "pairs_below_threshold",
     "prepare_pairing",
     "propose_pairs",
     "rule_violations",
+    "score_distribution",
+    "score_summary",
+    "skill_supply_demand",
     "solve",
     "standing_decisions",
+    "suggest_swaps",
+    "unmet_demand",
+    "want_coverage",
 ]

@@ -26,7 +26,7 @@ from ..config import PairingConfig, ProgramConfig
 from ..errors import InfeasibleError
 from .compatibility import COMPONENTS, SCORE_DECIMALS, Compatibility, compute_compatibility, split_roles
 from .explain import TermIndex, describe_overlap, first_name, overlap_of, unmatched_reasons
-from .rules import Constraints, build_constraints, rule_label, rule_violations
+from .rules import Constraints, build_constraints, rule_label
 from .strategies import STRATEGIES, Assignment, solve
 
 if TYPE_CHECKING:

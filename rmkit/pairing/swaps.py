@@ -224,27 +224,25 @@ def suggest_swaps(result: PairingResult, mentor_id: str, mentee_id: str, *, limi
 
 
 def _changes(score: np.ndarray, remove: list[tuple[int, int]], add: list[tuple[int, int]], ids_m: list[str], ids_e: list[str]) -> pd.DataFrame:
-    people: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
-    for m, e in remove:
-        people.setdefault(("mentor", m), ([], []))[0].append(e)
-        people.setdefault(("mentee", e), ([], []))[0].append(m)
-    for m, e in add:
-        people.setdefault(("mentor", m), ([], []))[1].append(e)
-        people.setdefault(("mentee", e), ([], []))[1].append(m)
+    """One row per place that changes: a person's partner before and after, with both scores."""
+    # (role, position) -> ([pairs lost], [pairs gained]), each pair as (mentor, mentee) positions
+    people: dict[tuple[str, int], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    for k, pairs in ((0, remove), (1, add)):
+        for m, e in pairs:
+            people.setdefault(("mentor", m), ([], []))[k].append((m, e))
+            people.setdefault(("mentee", e), ([], []))[k].append((m, e))
     rows = []
-    for (role, k), (before, after) in people.items():
-        for b, a in zip_longest(before, after):
-            def cell(other: int | None) -> tuple[str | None, float]:
-                if other is None:
-                    return None, float("nan")
-                m, e = (k, other) if role == "mentor" else (other, k)
-                return (ids_e[e] if role == "mentor" else ids_m[m]), float(score[m, e])
-
-            partner_b, score_b = cell(b)
-            partner_a, score_a = cell(a)
-            rows.append({"person_id": ids_m[k] if role == "mentor" else ids_e[k], "role": role,
-                         "partner_before": partner_b, "score_before": score_b, "partner_after": partner_a,
-                         "score_after": score_a, "change": np.nan_to_num(score_a) - np.nan_to_num(score_b)})
+    for (role, position), (lost, gained) in people.items():
+        for before, after in zip_longest(lost, gained):
+            row = {"person_id": ids_m[position] if role == "mentor" else ids_e[position], "role": role}
+            for label, pair in (("before", before), ("after", after)):
+                if pair is None:
+                    row[f"partner_{label}"], row[f"score_{label}"] = None, float("nan")
+                else:
+                    row[f"partner_{label}"] = ids_e[pair[1]] if role == "mentor" else ids_m[pair[0]]
+                    row[f"score_{label}"] = float(score[pair])
+            row["change"] = np.nan_to_num(row["score_after"]) - np.nan_to_num(row["score_before"])
+            rows.append(row)
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
