@@ -58,7 +58,17 @@ def _folder(cohort_dir: str | os.PathLike[str]) -> Path:
 
 @contextmanager
 def decisions_lock(cohort_dir: str | os.PathLike[str]) -> Iterator[None]:
-    """Hold the cohort's exclusive write lock (``.decisions.lock`` beside ``decisions.csv``) while in the block."""
+    """Hold the cohort's exclusive write lock (``.decisions.lock`` beside ``decisions.csv``) while in the block.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> with decisions_lock(folder):
+    ...     pass  # read, decide and write here without another process appending in between
+    >>> (Path(folder) / ".decisions.lock").exists()
+    True
+    """
     path = _folder(cohort_dir) / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:

@@ -266,6 +266,18 @@ class Compatibility:
         Component → weight, as in ``pairing.weights``.
     score : numpy.ndarray
         The weighted score, mentors × mentees, in [0, 1], rounded to :data:`SCORE_DECIMALS` decimals.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"person_id": ["m1", "e1", "e2"], "role": ["mentor", "mentee", "mentee"],
+    ...                        "interests": ["chess; jazz", "Jazz", ""], "offers": "", "wants": ""})
+    >>> compat = compute_compatibility(people, weights={"interests": 1})
+    >>> compat.frame()
+    mentee_id   e1   e2
+    mentor_id
+    m1         0.5  0.0
+    >>> compat.components_at([0], [0])["interests"].tolist()
+    [0.5]
     """
 
     mentor_ids: pd.Index

@@ -78,6 +78,16 @@ def score_summary(result: PairingResult) -> pd.DataFrame:
     pandas.DataFrame
         One row per ``set`` (``proposed``, ``allowed``): ``n``, ``mean``, ``min``, ``q25``, ``median``, ``q75``,
         ``max``.
+
+    Examples
+    --------
+    >>> from rmkit.pairing import pair_participants
+    >>> people = pd.DataFrame({"person_id": ["m1", "m2", "e1", "e2"], "role": ["mentor"] * 2 + ["mentee"] * 2,
+    ...                        "offers": ["AI tools", "video", "", ""], "wants": ["", "", "AI tools", "AI tools; video"]})
+    >>> score_summary(pair_participants(people))[["set", "n", "mean", "min", "max"]]
+            set  n   mean   min  max
+    0  proposed  2  0.375  0.25  0.5
+    1   allowed  4  0.250  0.00  0.5
     """
     rows = []
     for name, values in (("proposed", result.scores), ("allowed", result.problem.score[result.problem.constraints.allowed])):
@@ -156,6 +166,17 @@ def coverage_summary(result: PairingResult) -> pd.DataFrame:
     pandas.DataFrame
         ``direction``, ``level`` (every level of :data:`COVERAGE_LEVELS`, zeros included), ``people``, ``percent``
         (of everyone of that direction).
+
+    Examples
+    --------
+    >>> from rmkit.pairing import pair_participants
+    >>> people = pd.DataFrame({"person_id": ["m1", "e1", "e2"], "role": ["mentor", "mentee", "mentee"],
+    ...                        "offers": ["AI tools", "", ""], "wants": ["", "AI tools", "video"]})
+    >>> table = coverage_summary(pair_participants(people))
+    >>> table[(table["direction"] == "mentors teach") & (table["people"] > 0)]
+           direction      level  people  percent
+    0  mentors teach       full       1     50.0
+    4  mentors teach  unmatched       1     50.0
     """
     table = want_coverage(result)
     rows = []
@@ -260,7 +281,17 @@ def unmet_demand(participants: pd.DataFrame) -> pd.DataFrame:
 
 
 def pairs_below_threshold(result: PairingResult, threshold: float | None = None) -> pd.DataFrame:
-    """Pairs scoring under ``threshold`` (default: ``pairing.threshold``), lowest first."""
+    """Pairs scoring under ``threshold`` (default: ``pairing.threshold``), lowest first.
+
+    Examples
+    --------
+    >>> from rmkit.cohort import load_cohort
+    >>> from rmkit.resources import example_cohort_dir
+    >>> from rmkit.pairing import propose_pairs
+    >>> low = pairs_below_threshold(propose_pairs(load_cohort(example_cohort_dir())), 0.4)
+    >>> bool((low["score"] < 0.4).all()), low["score"].is_monotonic_increasing
+    (True, True)
+    """
     limit = result.problem.config.threshold if threshold is None else float(threshold)
     pairs = result.pairs
     return pairs[pairs["score"] < limit].sort_values(["score", "mentor_id", "mentee_id"], kind="stable").reset_index(drop=True)

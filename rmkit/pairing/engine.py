@@ -178,6 +178,25 @@ class PairingProblem:
 class PairingResult:
     """Proposed pairs with their scores and reasons, the people left unmatched and why, and the matrix.
 
+    Examples
+    --------
+    >>> import tempfile
+    >>> from rmkit.cohort import load_cohort
+    >>> from rmkit.resources import example_cohort_dir
+    >>> result = propose_pairs(load_cohort(example_cohort_dir()))
+    >>> result.matched, bool(abs(result.total - result.pairs["score"].sum()) < 1e-9)
+    (39, True)
+    >>> result.unmatched[["person_id", "role", "code"]].head(1).values.tolist()
+    [['p40', 'mentor', 'capacity_zero']]
+    >>> pair = result.pairs.iloc[0]
+    >>> bool(result.matrix.loc[pair["mentor_id"], pair["mentee_id"]] == pair["score"])
+    True
+    >>> folder = tempfile.mkdtemp()
+    >>> result.export_pairs(f"{folder}/pairs.csv").name, result.export_matrix(f"{folder}/matrix.xlsx").name
+    ('pairs.csv', 'matrix.xlsx')
+    >>> list(result.matrix_table().columns[:2])
+    ['mentor_id', 'p41']
+
     Attributes
     ----------
     strategy : str

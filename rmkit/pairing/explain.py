@@ -71,7 +71,14 @@ def first_name(name: object) -> str | None:
 
 @dataclass(frozen=True)
 class TermIndex:
-    """Each person's terms, in their own order and spelling, keyed by the comparison key (one side of the cohort)."""
+    """Each person's terms, in their own order and spelling, keyed by the comparison key (one side of the cohort).
+
+    Examples
+    --------
+    >>> index = TermIndex.of(pd.DataFrame({"offers": [" AI  tools; ai tools; Video"], "work_style": ["Introvert"]}))
+    >>> index.offers, index.wants, index.style
+    (({'ai tools': 'AI tools', 'video': 'Video'},), ({},), ('introvert',))
+    """
 
     offers: tuple[dict[str, str], ...]
     wants: tuple[dict[str, str], ...]
@@ -115,7 +122,17 @@ class Overlap:
 
 
 def overlap_of(mentors: TermIndex, mentees: TermIndex, i: int, j: int) -> Overlap:
-    """The :class:`Overlap` of mentor ``i`` and mentee ``j`` (positions)."""
+    """The :class:`Overlap` of mentor ``i`` and mentee ``j`` (positions).
+
+    Examples
+    --------
+    >>> mentors = TermIndex.of(pd.DataFrame({"offers": ["Video; AI tools"], "interests": ["chess"], "work_style": ["ambivert"]}))
+    >>> mentees = TermIndex.of(pd.DataFrame({"wants": ["ai tools; video; finance"], "interests": ["Chess"],
+    ...                                      "work_style": ["introvert"]}))
+    >>> o = overlap_of(mentors, mentees, 0, 0)
+    >>> o.mentor_teaches, o.interests, o.style
+    (('AI tools', 'Video'), ('chess',), ('ambivert', 'introvert'))
+    """
     offers_m, wants_e = mentors.offers[i], mentees.wants[j]
     offers_e, wants_m = mentees.offers[j], mentors.wants[i]
     style_m, style_e = mentors.style[i], mentees.style[j]
@@ -301,6 +318,22 @@ def unmatched_reasons(score: np.ndarray, constraints: Constraints, assignment: A
     -------
     pandas.DataFrame
         Columns ``person_id``, ``role``, ``code``, ``reason``: mentors first, each role in ``person_id`` order.
+
+    Examples
+    --------
+    >>> from rmkit.config import PairingRules
+    >>> from rmkit.pairing.rules import build_constraints
+    >>> from rmkit.pairing.strategies import solve
+    >>> mentors = pd.DataFrame({"person_id": ["m1", "m2"], "capacity": [1, 0]})
+    >>> mentees = pd.DataFrame({"person_id": ["e1", "e2"]})
+    >>> score = np.array([[0.8, 0.3], [0.5, 0.5]])
+    >>> c = build_constraints(mentors, mentees, PairingRules())
+    >>> assignment = solve(score, c.allowed, c.capacity, c.locked)
+    >>> table = unmatched_reasons(score, c, assignment, strategy="optimal", mentor_ids=["m1", "m2"], mentee_ids=["e1", "e2"])
+    >>> table[["person_id", "code"]].values.tolist()
+    [['m2', 'capacity_zero'], ['e2', 'lower_total']]
+    >>> print(table.loc[1, "reason"])
+    all 1 allowed mentor is taken (m1); the best swap (m1 instead of e1) would lower the total by 0.500
     """
     ctx = _Context(np.asarray(score), constraints, assignment, strategy, list(mentor_ids), list(mentee_ids))
     pair_scores = ctx.score[assignment.mentor, assignment.mentee]

@@ -69,7 +69,17 @@ class SwapSuggestion:
     description: str
 
     def pairs_after(self, result: PairingResult) -> pd.DataFrame:
-        """Every pair of ``result`` once this suggestion is applied: ``mentor_id``, ``mentee_id``, ``score``."""
+        """Every pair of ``result`` once this suggestion is applied: ``mentor_id``, ``mentee_id``, ``score``.
+
+        Examples
+        --------
+        >>> from rmkit.pairing import pair_participants
+        >>> people = pd.DataFrame({"person_id": ["m1", "m2", "e1", "e2"], "role": ["mentor"] * 2 + ["mentee"] * 2,
+        ...                        "offers": ["AI tools", "video", "", ""], "wants": ["", "", "AI tools", "video"]})
+        >>> result = pair_participants(people)
+        >>> suggest_swaps(result, "m1", "e1")[0].pairs_after(result).values.tolist()
+        [['m1', 'e2', 0.0], ['m2', 'e1', 0.0]]
+        """
         pairs = result.pairs[["mentor_id", "mentee_id", "score"]]
         gone = set(self.remove)
         keep = [(m, e) not in gone for m, e in zip(pairs["mentor_id"], pairs["mentee_id"], strict=True)]
