@@ -257,8 +257,8 @@ class PairingResult:
         out["below_threshold"] = score < p.config.threshold
         out["overrides"] = pd.Series(override_text, dtype=object)
         if names:
-            out.insert(2, "mentor_name", [n or "" for n in (p.mentors["name"].to_numpy()[i] if "name" in p.mentors else [""] * len(i))])
-            out.insert(3, "mentee_name", [n or "" for n in (p.mentees["name"].to_numpy()[j] if "name" in p.mentees else [""] * len(j))])
+            out.insert(2, "mentor_name", _display_names(p.mentors, i))
+            out.insert(3, "mentee_name", _display_names(p.mentees, j))
         return out
 
     @cached_property
@@ -356,6 +356,12 @@ class PairingResult:
         else:
             lines.append("unmatched: nobody")
         return lines
+
+
+def _display_names(people: pd.DataFrame, positions: np.ndarray) -> list[str]:
+    if "name" not in people.columns:
+        return [""] * len(positions)
+    return ["" if pd.isna(v) else " ".join(str(v).split()) for v in people["name"].to_numpy()[positions]]
 
 
 def prepare_pairing(participants: pd.DataFrame, config: PairingConfig | ProgramConfig | None = None,
