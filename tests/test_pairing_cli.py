@@ -155,17 +155,30 @@ def test_bad_input_lists_every_problem(run_rmkit, tmp_path: Path) -> None:
 @pytest.mark.parametrize("args, message", [
     (["--out", "{cohort}/participants.csv"], "would overwrite an input file"),
     (["--out", "{cohort}/pairs.xlsx"], "would overwrite an input file"),
+    (["--matrix-out", "{cohort}/Responses.XLSX", "--out", "{tmp}/a.csv"], "would overwrite an input file"),
     (["--out", "{tmp}/pairs.txt"], "must end in .csv or .xlsx"),
+    (["--out", "{tmp}/no/such/folder/a.csv"], "does not exist"),
     (["--out", "{tmp}/a.csv", "--matrix-out", "{tmp}/a.csv"], "same file"),
     ([], "give --out PAIRS.csv, --publish, or both"),
     (["--out", "{tmp}/a.csv", "--strategy", "best"], "invalid choice: 'best'"),
 ])
-def test_usage_errors_exit_2(run_rmkit, cohort_copy: Path, tmp_path: Path, args: list[str], message: str) -> None:
+def test_usage_errors_exit_2(cohort_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    """In-process through rmkit.cli.main (the same entry point as the console script), to keep the suite fast."""
+    from rmkit.cli import main
+
     before = file_hashes(cohort_copy)
     filled = [a.format(cohort=cohort_copy, tmp=tmp_path) for a in args]
-    done = run_rmkit("pair", cohort_copy, *filled)
-    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
-    assert file_hashes(cohort_copy) == before
+    try:
+        code = main(["pair", str(cohort_copy), *filled])
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    assert code == 2 and message in capsys.readouterr().err
+    assert file_hashes(cohort_copy) == before and not (tmp_path / "a.csv").exists()
+
+
+def test_usage_error_in_a_fresh_process(run_rmkit, cohort_copy: Path, tmp_path: Path) -> None:
+    done = run_rmkit("pair", cohort_copy, "--out", cohort_copy / "participants.csv")
+    assert done.returncode == 2 and "would overwrite an input file" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_import_rmkit_does_not_import_scipy() -> None:

@@ -107,7 +107,7 @@ def test_everything_forbidden_is_infeasible() -> None:
         prepare_pairing(people[people["role"] == "mentor"]).solve()
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(cohorts())
 def test_pairings_respect_rules_decisions_and_capacities(cohort: dict) -> None:
     ids_m, ids_e, allowed, capacity, locked = reference_allowed(cohort)

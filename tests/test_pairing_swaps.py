@@ -33,7 +33,7 @@ def _resolve_two(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, p
     return best
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(cohorts(max_mentors=4, max_mentees=5))
 def test_swaps_are_valid_and_no_worse_than_resolving_the_two(cohort: dict) -> None:
     try:

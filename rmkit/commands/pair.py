@@ -51,7 +51,7 @@ def _check_output(option: str, value: str | None, cohort_dir: Path, inputs: list
     protected = {p.resolve() for p in inputs}
     in_cohort = resolved.parent == cohort_dir.resolve()
     stem = resolved.name.rsplit(".", 1)[0].casefold()
-    if resolved in protected or (in_cohort and (stem in TABLES or resolved.name.casefold().startswith("program."))):
+    if resolved in protected or (in_cohort and stem in TABLES):
         raise UsageError(f"{option} {value}: would overwrite an input file of the cohort; write elsewhere "
                          "(use --publish to publish pairs.csv into the cohort folder)")
     if not path.parent.exists():
