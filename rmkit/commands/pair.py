@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 NAME = "pair"
@@ -19,7 +20,8 @@ Rules, capacities and the facilitator's decisions (decisions.csv: lock, forbid, 
 as CSV or XLSX (by the suffix); no names or e-mails. --matrix-out writes the mentor x mentee compatibility matrix:
 rows mentor_id, one column per mentee_id, an empty cell where a rule or a decision forbids the pair.
 --publish writes pairs.csv into the cohort folder (keeping the previous one as pairs.<timestamp>.csv) and logs a
-publish decision; nothing else in the cohort folder is ever changed.
+publish decision (an empty .decisions.lock file guards concurrent writers); nothing else in the cohort folder
+is ever changed.
 
 Exit 0 done; 2 bad input (one FILE:ROW:COLUMN line per problem), an infeasible cohort or a usage error."""
 
@@ -82,24 +84,24 @@ def run(args: argparse.Namespace) -> int:
     from ..publishing import publish_pairs
 
     result = propose_pairs(cohort, strategy=args.strategy)
-    import sys
-
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"{cohort.name}: {len(result.problem.mentor_ids)} mentors, {len(result.problem.mentee_ids)} mentees")
-    for line in result.summary_lines():
-        print(line)
+    # write first, then report: a closed stdout (`| head`) must not lose the files
     table = result.pairs_table()
+    done = []
     if out is not None:
         from ..tables import write_table
 
         write_table(table, out, sheet_name="pairs")
-        print(f"wrote {len(table)} pairs to {os.fspath(out)}")
+        done.append(f"wrote {len(table)} pairs to {os.fspath(out)}")
     if matrix_out is not None:
         result.export_matrix(matrix_out)
-        print(f"wrote the {len(result.problem.mentor_ids)} x {len(result.problem.mentee_ids)} matrix to {os.fspath(matrix_out)}")
+        done.append(f"wrote the {len(result.problem.mentor_ids)} x {len(result.problem.mentee_ids)} matrix to {os.fspath(matrix_out)}")
     if args.publish:
         publication = publish_pairs(cohort.path, table, by=args.by, note=args.note)
         kept = f" (the previous one is kept as {publication.history_path.name})" if publication.history_path else ""
-        print(f"published {publication.pairs_path}{kept}; logged a publish decision")
+        done.append(f"published {publication.pairs_path}{kept}; logged a publish decision")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{cohort.name}: {len(result.problem.mentor_ids)} mentors, {len(result.problem.mentee_ids)} mentees")
+    for line in [*result.summary_lines(), *done]:
+        print(line)
     return 0
