@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import pytest
 from hypothesis import given, settings
 from pairing_cases import cohorts, key, reference_allowed
 
