@@ -288,11 +288,22 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 @contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: object) -> Iterator[io.IOBase]:
-    """Write to a temporary file beside ``path`` and move it into place only when writing succeeded."""
+    """Write to a temporary file beside ``path`` and move it into place only when writing succeeded.
+
+    The file gets the permissions of the file it replaces, or those of a newly created file (not the owner-only
+    permissions of a temporary file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        try:
+            permissions = path.stat().st_mode & 0o7777
+        except OSError:
+            umask = os.umask(0o022)
+            os.umask(umask)
+            permissions = 0o666 & ~umask
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, permissions)
         with os.fdopen(fd, mode, **kwargs) as handle:  # type: ignore[call-overload]
             yield handle
             handle.flush()
