@@ -279,7 +279,7 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         dtype = out[column].dtype
-        if dtype == object or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
             values = out[column].astype(object) if isinstance(dtype, pd.CategoricalDtype) else out[column]
             out[column] = values.map(lambda v: neutralize_formula(join_list(v) if isinstance(v, list | tuple) else v))
     out.columns = [neutralize_formula(str(c)) for c in out.columns]

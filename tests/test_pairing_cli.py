@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from .conftest import file_hashes, rmkit_env
 from scipy.optimize import linear_sum_assignment
+
+from .conftest import file_hashes, rmkit_env
 
 
 def _matrix(path: Path) -> pd.DataFrame:

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
-from .pairing_cases import cohorts, key
 
 from rmkit.pairing import COMPONENTS, compute_compatibility
+
+from .pairing_cases import cohorts, key
 
 
 @pytest.fixture

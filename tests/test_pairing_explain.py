@@ -6,11 +6,12 @@ import re
 
 import pandas as pd
 from hypothesis import given, settings
-from .pairing_cases import cohorts, key, reference_allowed
 
 from rmkit.config import PairingConfig, PairingRules
 from rmkit.errors import InfeasibleError
 from rmkit.pairing import pair_participants, prepare_pairing
+
+from .pairing_cases import cohorts, key, reference_allowed
 
 
 def _terms(cell: object) -> set[str]:

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from .conftest import file_hashes
 
 from rmkit import publishing
 from rmkit.cohort import load_cohort
 from rmkit.pairing import propose_pairs, standing_decisions
 from rmkit.publishing import DECISION_COLUMNS, append_decision, publish_pairs
+
+from .conftest import file_hashes
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
-from .pairing_cases import cohorts, reference_allowed
 
 from rmkit.errors import InfeasibleError
 from rmkit.pairing import pair_participants, prepare_pairing
 from rmkit.pairing.swaps import suggest_swaps
+
+from .pairing_cases import cohorts, reference_allowed
 
 
 def _resolve_two(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, pairs: list[tuple[int, int]],
