@@ -237,7 +237,7 @@ class PairingBoard(widgets.VBox):
         rows = self.visible()
         page = rows.iloc[self.page * self.page_size:(self.page + 1) * self.page_size]
         records = list(page.itertuples())
-        for k, row in enumerate(self._pair_rows):
+        for k in range(len(self._pair_rows)):
             self._show_pair(k, records[k] if self.view == "pairs" and k < len(records) else None)
         for k, row in enumerate(self._unmatched_rows):
             self._show_unmatched(row, records[k] if self.view == "unmatched" and k < len(records) else None)
