@@ -61,7 +61,7 @@ class CheckinBoard(widgets.VBox):
         self.timeline = meeting_timeline(self.health, cohort.checkins)
 
         self._tiles = widgets.HTML()
-        self._status = widgets.ToggleButtons(options=["all", *reversed(STATUSES)], value="all", description="Show")
+        self._status = widgets.ToggleButtons(options=["all", *reversed(STATUSES)], value="all", description="Show", style={"description_width": "initial"})
         self._query = widgets.Text(placeholder="name or id", description="Find", continuous_update=False)
         self._table = widgets.HTML()
         self._prev = widgets.Button(description="◀ previous", layout=widgets.Layout(width="150px"))

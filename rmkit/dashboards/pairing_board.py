@@ -69,11 +69,12 @@ class PairingBoard(widgets.VBox):
         self.add_class("rmkit-board")
 
         self._tiles = widgets.HTML()
-        self._strategy = widgets.ToggleButtons(options=list(STRATEGIES), value=self.strategy, description="Strategy",
+        self._strategy = widgets.ToggleButtons(options=list(STRATEGIES), value=self.strategy, description="Strategy", style={"description_width": "initial"},
                                                tooltips=["most pairs, then the highest total", "most pairs, then the best worst pair",
                                                          "no two people who would both rather be together"])
         departments = sorted({d for d in self.departments.values() if isinstance(d, str) and d})
-        self._department = widgets.Dropdown(options=["all", *departments], value="all", description="Department")
+        self._department = widgets.Dropdown(options=["all", *departments], value="all", description="Department",
+                                            style={"description_width": "initial"})
         self._below = widgets.Checkbox(value=False, description=f"only pairs below {cohort.program.pairing.threshold:g}", indent=False)
         self._view = widgets.ToggleButtons(options=[("proposed pairs", "pairs"), ("unmatched", "unmatched")], value="pairs")
         # A fixed pool of row widgets, updated in place: a click changes a few values instead of building new
@@ -304,10 +305,10 @@ class PairingBoard(widgets.VBox):
         self._bound[k] = (m, e)
         row.add_class(f"rmkit-pair-{m}-{e}")
         row.layout.display = ""
-        lock_label = "🔒 locked · " if r.locked else ""
+        lock_label = '<span class="rmkit-badge" style="color:#8a5a00;background:#fdebc8">locked</span> ' if r.locked else ""
         row.children[0].value = (
             f"<div style='font-size:19px'><b>{esc(self.names[m])}</b> → <b>{esc(self.names[e])}</b> "
-            f"&nbsp; {score_bar(r.score)} <span class='rmkit-muted'>{lock_label}"
+            f"&nbsp; {score_bar(r.score)} {lock_label}<span class='rmkit-muted'>"
             f"{esc(self.departments.get(m) or '')} / {esc(self.departments.get(e) or '')}</span></div>"
             f"<div class='rmkit-muted' style='font-size:16px'>{esc(r.reasons)}</div>")
         lock, _, swap = row.children[1].children

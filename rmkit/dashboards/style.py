@@ -17,7 +17,7 @@ CSS = """
 .rmkit-board h3 { font-size: 22px; margin: 12px 0 8px; }
 .rmkit-board .widget-button, .rmkit-board .widget-toggle-button { font-size: 17px; height: 38px; }
 .rmkit-board .widget-dropdown select, .rmkit-board .widget-text input { font-size: 17px; height: 36px; }
-.rmkit-board .widget-label, .rmkit-board .widget-readout { font-size: 17px; }
+.rmkit-board .widget-label, .rmkit-board .widget-readout, .rmkit-board .widget-checkbox label { font-size: 17px; }
 .rmkit-table { border-collapse: collapse; width: 100%; font-size: 18px; }
 .rmkit-table th { text-align: left; background: #1f2937; color: #fff; padding: 8px 10px; }
 .rmkit-table td { padding: 8px 10px; border-bottom: 1px solid #cfcfcf; vertical-align: top; }
@@ -26,7 +26,7 @@ CSS = """
 .rmkit-bar { display: inline-block; width: 120px; height: 16px; background: #e5e5e5; border-radius: 3px; vertical-align: middle; }
 .rmkit-bar > span { display: block; height: 16px; border-radius: 3px; }
 .rmkit-tiles { display: flex; gap: 14px; flex-wrap: wrap; margin: 6px 0 12px; }
-.rmkit-tile { padding: 10px 18px; border-radius: 8px; min-width: 170px; }
+.rmkit-tile { padding: 10px 18px; border-radius: 8px; min-width: 170px; font-size: 17px; }
 .rmkit-tile b { font-size: 34px; display: block; }
 .rmkit-muted { color: #4b4b4b; }
 .rmkit-error { color: #b23b00; font-weight: bold; }
