@@ -11,7 +11,7 @@ import importlib
 from typing import Any
 
 from ._version import __version__
-from .errors import InfeasibleError, InputError, Problem, RmkitError, RunError, UsageError, ValidationError
+from .errors import InfeasibleError, InputError, PhaseError, Problem, RmkitError, RunError, UsageError, ValidationError
 
 # name -> module that defines it; imported on first use
 _LAZY = {
@@ -34,6 +34,7 @@ __all__ = [
     "UsageError",
     "InfeasibleError",
     "RunError",
+    "PhaseError",
     *_LAZY,
 ]
 
