@@ -1,0 +1,103 @@
+"""``manifest.json``: what a run used and what it produced, so that a run can be checked and reproduced.
+
+The manifest of a run folder holds (keys in this order):
+
+- ``format`` (1), ``rmkit``: rmkit's version, ``status``: ``running`` → ``ok``, ``failed`` or ``interrupted``;
+- ``cohort``: ``{"id", "program", "path"}``;
+- ``parameters``: what each phase notebook was given (``cohort_dir``, ``output_dir``), the phases selected, the
+  kernel and the per-cell timeout;
+- ``started``, ``finished`` (ISO 8601, UTC) and ``duration_s``;
+- ``versions``: Python and the key packages (``null`` for one that is not installed), and ``platform``;
+- ``inputs``: every input file read from the cohort folder, its path relative to the folder → its sha256;
+  ``instrument``: the survey instrument used (``id``, ``path``, ``sha256``) when it is not one of those files;
+- ``validation_warnings``: the warnings validation printed;
+- ``phases``: one entry per phase notebook found, in phase order: ``number``, ``name``, ``status``
+  (``ok``, ``failed``, ``skipped``), ``reason`` (why skipped), ``notebook`` (the executed notebook), ``started``,
+  ``duration_s``, ``kernel_attempts``, ``tables`` and ``figures`` (the files it wrote) and ``error`` (``phase``,
+  ``cell_index``, ``execution_count``, ``source_line``, ``ename``, ``evalue``) when it failed;
+- ``tables``, ``figures``: every file under ``tables/`` and ``figures/``, relative path → sha256;
+- ``report``: ``report.html`` once written; ``warnings``: anything the run noticed (an input that changed, names
+  found in notebook outputs and replaced in the report).
+
+Paths inside the run folder are relative to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["KEY_PACKAGES", "sha256_file", "hash_files", "package_versions", "write_manifest", "read_manifest"]
+
+FORMAT = 1
+
+KEY_PACKAGES = (
+    "pandas", "numpy", "scipy", "pandera", "pydantic", "pyyaml", "openpyxl", "altair", "vl-convert-python",
+    "papermill", "nbclient", "nbformat", "nbconvert", "ipykernel", "jupyter_client", "ipywidgets", "voila",
+)
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """The hex sha256 of a file's bytes, read in blocks.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> _ = p.write_bytes(b"abc")
+    >>> sha256_file(p)[:16]
+    'ba7816bf8f01cfea'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def hash_files(paths: Iterable[Path], root: Path) -> dict[str, str]:
+    """``{path relative to root (with /): sha256}`` for each file, sorted by path."""
+    return {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(paths)}
+
+
+def package_versions() -> dict[str, str | None]:
+    """The versions of Python, rmkit and :data:`KEY_PACKAGES`, read from the installed metadata (nothing is imported).
+
+    Examples
+    --------
+    >>> versions = package_versions()
+    >>> versions["python"] == platform.python_version(), "papermill" in versions
+    (True, True)
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ._version import __version__
+
+    found: dict[str, str | None] = {"python": platform.python_version(), "rmkit": __version__}
+    for name in KEY_PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def write_manifest(path: str | os.PathLike[str], manifest: dict[str, Any]) -> Path:
+    """Write ``manifest`` as indented UTF-8 JSON, replacing the file atomically."""
+    from .tables import atomic_write
+
+    path = Path(path)
+    with atomic_write(path, "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    return path
+
+
+def read_manifest(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """The manifest of a run folder."""
+    return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
