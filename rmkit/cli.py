@@ -25,6 +25,9 @@ __all__ = ["main", "build_parser", "COMMANDS"]
 COMMANDS = (
     "init",
     "validate",
+    "run",
+    "batch",
+    "demo",
     "dashboard",
 )
 
