@@ -2,7 +2,9 @@
 
 The public surface is small and imported lazily, so ``import rmkit`` stays fast (no altair, scipy or Jupyter
 at import time). Modules by concern: :mod:`rmkit.cohort` (reading and validating a cohort folder),
-:mod:`rmkit.config` (``program.yaml`` and instruments), :mod:`rmkit.synth` (synthetic cohorts).
+:mod:`rmkit.config` (``program.yaml`` and instruments), :mod:`rmkit.synth` (synthetic cohorts); evaluation:
+:mod:`rmkit.scoring`, :mod:`rmkit.waves`, :mod:`rmkit.reliability`, :mod:`rmkit.change`, :mod:`rmkit.retention`,
+:mod:`rmkit.roi`, :mod:`rmkit.confidentiality`, :mod:`rmkit.metrics` and :mod:`rmkit.importers` (survey exports).
 """
 
 from __future__ import annotations
@@ -23,6 +25,17 @@ _LAZY = {
     "generate_cohort": "rmkit.synth",
     "write_cohort": "rmkit.synth",
     "example_cohort_dir": "rmkit.resources",
+    "score_responses": "rmkit.scoring",
+    "waves_table": "rmkit.waves",
+    "cronbach_alpha": "rmkit.reliability",
+    "reliability_table": "rmkit.reliability",
+    "paired_change": "rmkit.change",
+    "retention_rates": "rmkit.retention",
+    "phillips_roi": "rmkit.roi",
+    "suppress": "rmkit.confidentiality",
+    "metrics_table": "rmkit.metrics",
+    "evaluate": "rmkit.metrics",
+    "import_responses": "rmkit.importers",
 }
 
 __all__ = [

@@ -25,6 +25,9 @@ __all__ = ["main", "build_parser", "COMMANDS"]
 COMMANDS = (
     "init",
     "validate",
+    "score",
+    "metrics",
+    "import",
     "run",
     "batch",
     "demo",

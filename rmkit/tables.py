@@ -278,8 +278,10 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells (and column names) are safe for spreadsheets."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            out[column] = out[column].map(lambda v: neutralize_formula(join_list(v) if isinstance(v, list | tuple) else v))
+        dtype = out[column].dtype
+        if dtype == object or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+            values = out[column].astype(object) if isinstance(dtype, pd.CategoricalDtype) else out[column]
+            out[column] = values.map(lambda v: neutralize_formula(join_list(v) if isinstance(v, list | tuple) else v))
     out.columns = [neutralize_formula(str(c)) for c in out.columns]
     return out
 
