@@ -212,8 +212,10 @@ def worker_main(argv: Sequence[str]) -> int:
 
     Exit code as ``rmkit run``: 0 ok, 1 a phase failed, 2 bad input.
     """
+    from .engine import skip_slow_imports
     from .runner import run_cohort
 
+    skip_slow_imports()
     task = json.loads(argv[0])
 
     def emit(**event: Any) -> None:

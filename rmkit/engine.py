@@ -7,6 +7,10 @@
   ports (papermill issue #511). A failure inside a cell is never retried.
 - The kernel process's own output (its start-up and shutdown messages) and papermill's log go to a log file, if
   one is given, instead of the caller's terminal.
+- Kernels start without the one slow import that is of no use here (:data:`KERNEL_STARTUP`): ``jsonschema``, which
+  papermill, nbformat and altair import, builds the grammar of its optional IRI format checker (``rfc3987_syntax``)
+  at import, ~2.5 s of every kernel that draws a chart; no schema in play (notebooks, Vega-Lite) uses that format.
+  :func:`skip_slow_imports` does the same in a process rmkit owns (the command line, a batch worker).
 - Every failure comes back the same way, as a :class:`CellFailure` (cell index, ``In [n]``, first source line, error
   name and message). Papermill writes a raising cell's error into the executed notebook itself; for a cell that timed
   out or a kernel that died, this module writes the error into that cell, so the executed notebook always shows it.
@@ -20,6 +24,7 @@ import functools
 import logging
 import os
 import random
+import sys
 import time
 from collections.abc import Mapping
 from collections.abc import Iterator
@@ -38,6 +43,8 @@ __all__ = [
     "kernel_environment",
     "source_root",
     "first_source_line",
+    "skip_slow_imports",
+    "prepare_engine",
 ]
 
 KERNEL_NAME = "python3"
@@ -48,6 +55,9 @@ KERNEL_START_ATTEMPTS = 3
 KERNEL_START_BACKOFF = 1.0
 """Seconds before the second attempt to start a kernel; doubled for each further attempt, plus up to 50% jitter."""
 ENGINE_NAME = "rmkit"
+SLOW_OPTIONAL_IMPORT = "rfc3987_syntax"
+KERNEL_STARTUP = (f"import sys; sys.modules.setdefault({SLOW_OPTIONAL_IMPORT!r}, None)",)
+"""Lines each kernel runs at start-up, before the first cell (IPython's ``exec_lines``; not in the notebook)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,16 @@ def kernel_environment(environ: Mapping[str, str] | None = None) -> dict[str, st
         env.pop(name, None)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     return env
+
+
+def skip_slow_imports() -> None:
+    """Make ``import rfc3987_syntax`` fail in this process, unless jsonschema has already been imported (then it is
+    too late to matter), so that jsonschema skips its IRI format checker instead of building its grammar (~2.5 s).
+
+    Only for processes that rmkit owns: the command line and batch workers, never a user's session.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault(SLOW_OPTIONAL_IMPORT, None)  # type: ignore[arg-type]
 
 
 def first_source_line(source: str | list[str], width: int = 80) -> str:
@@ -228,6 +248,11 @@ def _logging_to(path: str | os.PathLike[str] | None) -> Iterator[IO[str] | None]
         os.unlink(path)
 
 
+def prepare_engine() -> None:
+    """Import papermill and register rmkit's engine now (otherwise done by the first :func:`execute_notebook`)."""
+    _register_engine()
+
+
 @functools.cache
 def _register_engine() -> type:
     """Register (once) a papermill engine that starts the kernel with a given working folder and environment and
@@ -278,6 +303,8 @@ def _register_engine() -> type:
                                      kernel_env: Mapping[str, str] | None = None, kernel_output: IO[str] | None = None,
                                      **kwargs: Any) -> Any:
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            startup = [f"--IPKernelApp.exec_lines={line}" for line in KERNEL_STARTUP]
+            kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), *startup]
             client = Client(nb_man, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
                             log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
                             **kwargs)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .engine import DEFAULT_CELL_TIMEOUT, KERNEL_NAME
+from .engine import DEFAULT_CELL_TIMEOUT, KERNEL_NAME, prepare_engine
 from .errors import PhaseError, UsageError, ValidationError
 
 __all__ = [
@@ -366,6 +366,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
         phases=[PhaseResult(p.number, p.name, "running" if p in selected else "skipped",
                             reason="" if p in selected else "not selected") for p in available],
     )
+    prepare_engine()  # papermill's imports, here rather than inside the first phase's time
     inputs = _input_hashes(cohort)
     cohort_files = _snapshot(result.cohort_dir, exclude=run_dir)
     manifest = _manifest(result, inputs, cohort, cell_timeout, [p.name for p in selected])

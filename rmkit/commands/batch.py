@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..engine import skip_slow_imports
+
+    skip_slow_imports()
     from ..batch import run_batch
 
     result = run_batch(args.cohorts, workers=args.workers, runs_dir=args.out, phases=args.phases,

@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..engine import skip_slow_imports
+
+    skip_slow_imports()
     from ..resources import example_cohort_dir
     from ..runner import display_path, run_cohort
     from .run import print_outcome, progress_printer

@@ -52,6 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..engine import skip_slow_imports
+
+    skip_slow_imports()
     from ..runner import run_cohort
 
     result = run_cohort(args.cohort, out=args.out, phases=args.phases, notebooks=args.notebooks,
