@@ -219,12 +219,14 @@ def private_terms(participants: pd.DataFrame) -> dict[str, str]:
     >>> private_terms(pd.DataFrame({"person_id": ["p1"], "name": ["Ana Ruiz"], "email": ["ana@example.org"]}))
     {'Ana Ruiz': 'p1', 'ana@example.org': 'p1'}
     """
+    import pandas as pd
+
     terms: dict[str, str] = {}
     for column in ("name", "email"):
         if column not in participants.columns:
             continue
         for person, value in zip(participants["person_id"], participants[column], strict=True):
-            text = "" if value is None or value != value else " ".join(str(value).split())
+            text = "" if pd.isna(value) else " ".join(str(value).split())
             if len(text) >= 3:
                 terms[text] = str(person)
     return terms

@@ -387,7 +387,12 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
         _save(manifest, result)
         raise
     result.warnings += _changed_inputs(result.cohort_dir, cohort_files, _snapshot(result.cohort_dir, exclude=run_dir))
-    result.report, redactions = _write_report(result, cohort)
+    try:
+        result.report, redactions = _write_report(result, cohort)
+    except Exception as exc:  # the executed notebooks, tables and manifest are worth keeping even so
+        result.report, redactions = None, 0
+        result.warnings.append(f"report.html could not be written ({type(exc).__name__}: {exc}); "
+                               "the executed notebooks hold every result")
     if redactions:
         result.warnings.append(f"report.html: {redactions} name(s) or e-mail address(es) in notebook outputs were "
                                "replaced by person ids; the notebooks should show person_id only")

@@ -288,3 +288,19 @@ def test_a_notebook_without_the_contract_is_warned_about(tmp_path: Path, example
     result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
     assert result.ok
     assert result.warnings == ["01_bare.ipynb: no cell is tagged 'parameters'; cohort_dir and output_dir were put first"]
+
+
+def test_a_report_that_cannot_be_built_keeps_the_run(tmp_path: Path, example_dir: Path, monkeypatch) -> None:
+    import rmkit.report
+
+    def broken(*args, **kwargs):
+        raise ValueError("a notebook output the report cannot read")
+
+    monkeypatch.setattr(rmkit.report, "build_report", broken)
+    notebooks = write_notebooks(tmp_path / "nb", {"01_prints.ipynb": PRINTS})
+    result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
+    assert result.ok and result.report is None and not (tmp_path / "run" / "report.html").exists()
+    assert result.warnings == ["report.html could not be written (ValueError: a notebook output the report cannot "
+                               "read); the executed notebooks hold every result"]
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert (manifest["status"], manifest["report"], manifest["warnings"]) == ("ok", None, result.warnings)
