@@ -13,7 +13,16 @@ import importlib
 from typing import Any
 
 from ._version import __version__
-from .errors import InfeasibleError, InputError, PhaseError, Problem, RmkitError, RunError, UsageError, ValidationError
+from .errors import (
+    InfeasibleError,
+    InputError,
+    PhaseError,
+    Problem,
+    RmkitError,
+    RunError,
+    UsageError,
+    ValidationError,
+)
 
 # name -> module that defines it; imported on first use
 _LAZY = {
