@@ -24,10 +24,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .engine import DEFAULT_CELL_TIMEOUT
 from .errors import RmkitError, UsageError
+
+if TYPE_CHECKING:
+    from .runner import PhaseResult
 
 __all__ = ["CohortOutcome", "BatchResult", "run_batch", "default_workers", "worker_main"]
 
@@ -221,12 +224,15 @@ def worker_main(argv: Sequence[str]) -> int:
     def emit(**event: Any) -> None:
         print(_MARK + json.dumps(event), flush=True)
 
+    def phase_done(phase: PhaseResult) -> None:
+        if phase.status != "running":
+            emit(event="phase", phase=phase.name, status=phase.status)
+
     try:
         result = run_cohort(
             task["cohort"], runs_dir=task["runs_dir"], phases=task["phases"], notebooks=task["notebooks"],
             cell_timeout=task["cell_timeout"], on_start=lambda run: emit(event="start", run_dir=str(run.run_dir)),
-            on_phase=lambda phase: phase.status != "running" and emit(event="phase", phase=phase.name,
-                                                                      status=phase.status),
+            on_phase=phase_done,
         )
     except RmkitError as exc:
         emit(event="result", status="invalid", messages=exc.lines())

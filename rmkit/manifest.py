@@ -12,7 +12,7 @@ The manifest of a run folder holds (keys in this order):
   ``instrument``: the survey instrument used (``id``, ``path``, ``sha256``) when it is not one of those files;
 - ``validation_warnings``: the warnings validation printed;
 - ``phases``: one entry per phase notebook found, in phase order: ``number``, ``name``, ``status``
-  (``ok``, ``failed``, ``skipped``), ``reason`` (why skipped), ``notebook`` (the executed notebook), ``started``,
+  (``ok``, ``failed``, ``skipped``; ``pending`` and ``running`` while the run goes on), ``reason`` (why skipped), ``notebook`` (the executed notebook), ``started``,
   ``duration_s``, ``kernel_attempts``, ``tables`` and ``figures`` (the files it wrote) and ``error`` (``phase``,
   ``cell_index``, ``execution_count``, ``source_line``, ``ename``, ``evalue``) when it failed;
 - ``tables``, ``figures``: every file under ``tables/`` and ``figures/``, relative path → sha256;

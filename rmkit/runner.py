@@ -57,7 +57,7 @@ __all__ = [
 PHASE_FILE = re.compile(r"^(?P<number>\d{2})_(?P<name>[a-z][a-z0-9_]*)\.ipynb$")
 """A phase notebook's file name: two digits, ``_``, the phase name (``03_pairing.ipynb``)."""
 
-Status = Literal["ok", "failed", "skipped", "running"]
+Status = Literal["pending", "running", "ok", "failed", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -363,7 +363,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
     result = RunResult(
         cohort=cohort.name, program=cohort.program.program or cohort.name, cohort_dir=cohort.path.resolve(),
         run_dir=run_dir, started=started, validation_warnings=[str(p) for p in validation.warnings],
-        phases=[PhaseResult(p.number, p.name, "running" if p in selected else "skipped",
+        phases=[PhaseResult(p.number, p.name, "pending" if p in selected else "skipped",
                             reason="" if p in selected else "not selected") for p in available],
     )
     prepare_engine()  # papermill's imports, here rather than inside the first phase's time
@@ -381,7 +381,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
     except KeyboardInterrupt:
         result.status_override = "interrupted"
         for phase in result.phases:
-            if phase.status == "running":
+            if phase.status in {"pending", "running"}:
                 phase.status, phase.reason = "skipped", "interrupted"
         result.finished = _now()
         _save(manifest, result)
@@ -406,7 +406,7 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
     from .engine import execute_notebook
 
     target = result.run_dir / notebook.filename
-    phase.notebook, phase.started = target, _now()
+    phase.notebook, phase.started, phase.status = target, _now(), "running"
     if on_phase:
         on_phase(phase)
     result.warnings += _parameter_problems(notebook)

@@ -72,7 +72,7 @@ def progress_printer() -> dict[str, object]:
     def on_start(result: RunResult) -> None:
         for line in result.validation_warnings:
             print(line, file=sys.stderr)
-        counter["total"] = sum(p.status == "running" for p in result.phases)
+        counter["total"] = sum(p.status == "pending" for p in result.phases)
         print(f"run folder: {display_path(result.run_dir)}", flush=True)
 
     def on_phase(phase: PhaseResult) -> None:
