@@ -115,7 +115,8 @@ def _toc(entries: list[tuple[PhaseResult, list[tuple[str, str]]]]) -> str:
 def _phase_section(phase: PhaseResult) -> tuple[str, list[tuple[str, str]]]:
     """A phase's section, and its headings (anchor, text) for the table of contents."""
     anchor = f"phase-{phase.number:02d}"
-    parts = _notebook_parts(phase.notebook) if phase.notebook is not None and phase.notebook.is_file() else []
+    readable = phase.notebook is not None and phase.notebook.is_file()
+    parts = _notebook_parts(phase.notebook, key=f"p{phase.number:02d}") if readable else []
     if not parts or not parts[0].lstrip().startswith("<h2"):
         parts.insert(0, f"<h2>Phase {phase.number} · {html.escape(phase.title)}</h2>")
     if phase.error is not None:
@@ -136,8 +137,9 @@ def _phase_section(phase: PhaseResult) -> tuple[str, list[tuple[str, str]]]:
     return f'<section class="phase" id="section-{phase.number:02d}">\n{body}\n</section>', headings
 
 
-def _notebook_parts(path: Path) -> list[str]:
-    """The HTML of a notebook's markdown cells and outputs, in order (code and parameter cells left out)."""
+def _notebook_parts(path: Path, *, key: str) -> list[str]:
+    """The HTML of a notebook's markdown cells and outputs, in order (code and parameter cells left out); ``key``
+    makes the ids inside its charts unique in the report."""
     import nbformat
 
     try:
@@ -152,7 +154,8 @@ def _notebook_parts(path: Path) -> list[str]:
         if cell.cell_type == "markdown":
             parts.append(_markdown(cell.source, cell.get("attachments")))
         elif cell.cell_type == "code" and not tags & SKIP_OUTPUT_TAGS:
-            parts += [part for output in cell.get("outputs", []) if (part := _output(output, f"c{index}"))]
+            for k, output in enumerate(cell.get("outputs", [])):
+                parts.append(_output(output, f"{key}-c{index}-o{k}"))
     return [p for p in parts if p.strip()]
 
 
@@ -179,7 +182,7 @@ def _output(output: Any, prefix: str) -> str:
     if not data or WIDGET_VIEW in data:
         return ""
     if "image/svg+xml" in data:
-        return f'<figure>{inline_svg(_text(data["image/svg+xml"]), prefix=f"{prefix}-{id(output):x}")}</figure>'
+        return f'<figure>{inline_svg(_text(data["image/svg+xml"]), prefix=prefix)}</figure>'
     for mime in ("image/png", "image/jpeg", "image/gif"):
         if mime in data:
             payload = re.sub(r"\s", "", _text(data[mime]))

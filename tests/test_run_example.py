@@ -69,6 +69,8 @@ def test_report_has_the_figures_and_nothing_it_must_not(demo, example_dir: Path)
     for figure in figures:  # each chart's longest label (usually its title) is in the report
         labels = re.findall(r">([^<>]{3,})</text>", figure.read_text(encoding="utf-8"))
         assert max(labels, key=len) in html, figure.name
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "charts keep their own clip paths and gradients"
     for phase in find_phases():
         assert f'id="phase-{phase.number:02d}"' in html
     assert "40 mentors" in html and "Acme reverse mentoring" in html
