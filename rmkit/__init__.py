@@ -34,6 +34,8 @@ _LAZY = {
     "generate_cohort": "rmkit.synth",
     "write_cohort": "rmkit.synth",
     "example_cohort_dir": "rmkit.resources",
+    "run_cohort": "rmkit.runner",
+    "run_batch": "rmkit.batch",
     "score_responses": "rmkit.scoring",
     "waves_table": "rmkit.waves",
     "cronbach_alpha": "rmkit.reliability",

@@ -1,5 +1,5 @@
 """``import rmkit`` and ``rmkit --help`` stay fast: they import none of altair, scipy, papermill or the Jupyter stack
-(``python -X importtime`` shows altair alone at ~2 s, papermill at ~3 s here)."""
+(``python -X importtime`` shows altair alone at ~2 s, papermill at ~3 s here), nor pandas (~0.5 s)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .conftest import rmkit_env
 HEAVY = {
     "altair", "vl_convert", "scipy", "pandera", "papermill", "nbconvert", "nbclient", "nbformat", "jupyter_client",
     "jupyter_core", "ipykernel", "IPython", "ipywidgets", "anywidget", "voila", "jupyter_server", "zmq", "tornado",
-    "jsonschema", "mistune", "tqdm",
+    "jsonschema", "mistune", "tqdm", "pandas", "numpy", "pydantic",
 }
 
 PROBE = "import sys; {run}; print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))"
@@ -40,3 +40,11 @@ def test_help_imports_nothing_heavy(command: list[str]) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=rmkit_env(), timeout=60)
     assert "usage: rmkit" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "MODULES []"
+
+
+def test_the_import_command_lists_the_importers_formats() -> None:
+    import importlib
+
+    from rmkit.importers import FORMATS
+
+    assert importlib.import_module("rmkit.commands.import").FORMATS == FORMATS
