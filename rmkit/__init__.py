@@ -4,7 +4,9 @@ The public surface is small and imported lazily, so ``import rmkit`` stays fast 
 at import time). Modules by concern: :mod:`rmkit.cohort` (reading and validating a cohort folder),
 :mod:`rmkit.config` (``program.yaml`` and instruments), :mod:`rmkit.synth` (synthetic cohorts); evaluation:
 :mod:`rmkit.scoring`, :mod:`rmkit.waves`, :mod:`rmkit.reliability`, :mod:`rmkit.change`, :mod:`rmkit.retention`,
-:mod:`rmkit.roi`, :mod:`rmkit.confidentiality`, :mod:`rmkit.metrics` and :mod:`rmkit.importers` (survey exports).
+:mod:`rmkit.roi`, :mod:`rmkit.confidentiality`, :mod:`rmkit.metrics` and :mod:`rmkit.importers` (survey exports);
+runs: :mod:`rmkit.runner` (``rmkit run``), :mod:`rmkit.batch`, :mod:`rmkit.engine` (papermill), :mod:`rmkit.report`
+and :mod:`rmkit.manifest`.
 """
 
 from __future__ import annotations

@@ -199,8 +199,11 @@ def _run_worker(cohort: str, spec: dict[str, Any], phases: int, advance: Callabl
         tail = [line for line in stderr.read().splitlines() if line.strip()][-12:]
     duration = time.perf_counter() - clock
     if result is None:
+        message = f"the worker process stopped unexpectedly (exit code {code})"
         outcome = CohortOutcome(cohort, "crashed", duration, run_dir=Path(run_dir) if run_dir else None,
-                                messages=[f"the worker process stopped unexpectedly (exit code {code})", *tail])
+                                messages=[message, *tail])
+        if outcome.run_dir is not None:
+            _mark_crashed(outcome.run_dir, message)
     else:
         outcome = CohortOutcome(cohort, result["status"], duration, cohort_id=result.get("cohort_id"),
                                 run_dir=Path(result["run_dir"]) if result.get("run_dir") else None,
@@ -208,6 +211,19 @@ def _run_worker(cohort: str, spec: dict[str, Any], phases: int, advance: Callabl
                                 messages=result.get("messages", []))
     advance(phases - done, outcome)
     return outcome
+
+
+def _mark_crashed(run_dir: Path, message: str) -> None:
+    """Say in a crashed run's manifest that it will never finish (it was left saying ``running``)."""
+    from .manifest import read_manifest, write_manifest
+
+    try:
+        manifest = read_manifest(run_dir)
+    except (OSError, ValueError):
+        return
+    manifest["status"] = "crashed"
+    manifest.setdefault("warnings", []).append(message)
+    write_manifest(run_dir / "manifest.json", manifest)
 
 
 def worker_main(argv: Sequence[str]) -> int:

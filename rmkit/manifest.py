@@ -2,7 +2,8 @@
 
 The manifest of a run folder holds (keys in this order):
 
-- ``format`` (1), ``rmkit``: rmkit's version, ``status``: ``running`` → ``ok``, ``failed`` or ``interrupted``;
+- ``format`` (1), ``rmkit``: rmkit's version, ``status``: ``running`` → ``ok``, ``failed`` or ``interrupted``
+  (or ``crashed``, written by ``rmkit batch`` when the process running it died);
 - ``cohort``: ``{"id", "program", "path"}``;
 - ``parameters``: what each phase notebook was given (``cohort_dir``, ``output_dir``), the phases selected, the
   kernel and the per-cell timeout;

@@ -45,8 +45,8 @@ def test_batch_with_an_invalid_a_failing_and_a_crashing_cohort(run_rmkit, tmp_pa
     by_cohort = {Path(m["cohort"]["path"]).name: [] for m in manifests}
     for manifest in manifests:
         by_cohort[Path(manifest["cohort"]["path"]).name].append(manifest["status"])
-    # the same cohort twice gets two run folders; the crashed run's manifest says it never finished
-    assert by_cohort == {"good": ["ok", "ok"], "failing": ["failed"], "crash": ["running"]}
+    # the same cohort twice gets two run folders; the crashed run's manifest says so
+    assert by_cohort == {"good": ["ok", "ok"], "failing": ["failed"], "crash": ["crashed"]}
     reports = [line.split()[-1] for line in table[header + 1: header + 6]]
     assert [Path(tmp_path / r).is_file() for r in reports if r != "-"] == [True, True, True]
     assert {name: file_hashes(folder) for name, folder in cohorts.items()} == before
