@@ -2,11 +2,12 @@
 
 The public surface is small and imported lazily, so ``import rmkit`` stays fast (no altair, scipy or Jupyter
 at import time). Modules by concern: :mod:`rmkit.cohort` (reading and validating a cohort folder),
-:mod:`rmkit.config` (``program.yaml`` and instruments), :mod:`rmkit.synth` (synthetic cohorts); evaluation:
-:mod:`rmkit.scoring`, :mod:`rmkit.waves`, :mod:`rmkit.reliability`, :mod:`rmkit.change`, :mod:`rmkit.retention`,
-:mod:`rmkit.roi`, :mod:`rmkit.confidentiality`, :mod:`rmkit.metrics` and :mod:`rmkit.importers` (survey exports);
-runs: :mod:`rmkit.runner` (``rmkit run``), :mod:`rmkit.batch`, :mod:`rmkit.engine` (papermill), :mod:`rmkit.report`
-and :mod:`rmkit.manifest`.
+:mod:`rmkit.config` (``program.yaml`` and instruments), :mod:`rmkit.synth` (synthetic cohorts);
+pairing: :mod:`rmkit.pairing` (proposing and explaining pairs), :mod:`rmkit.publishing` (decisions and
+published pairs); evaluation: :mod:`rmkit.scoring`, :mod:`rmkit.waves`, :mod:`rmkit.reliability`,
+:mod:`rmkit.change`, :mod:`rmkit.retention`, :mod:`rmkit.roi`, :mod:`rmkit.confidentiality`,
+:mod:`rmkit.metrics` and :mod:`rmkit.importers` (survey exports); runs: :mod:`rmkit.runner` (``rmkit run``),
+:mod:`rmkit.batch`, :mod:`rmkit.engine` (papermill), :mod:`rmkit.report` and :mod:`rmkit.manifest`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ _LAZY = {
     "generate_cohort": "rmkit.synth",
     "write_cohort": "rmkit.synth",
     "example_cohort_dir": "rmkit.resources",
+    "propose_pairs": "rmkit.pairing",
+    "prepare_pairing": "rmkit.pairing",
+    "publish_pairs": "rmkit.publishing",
+    "append_decision": "rmkit.publishing",
     "run_cohort": "rmkit.runner",
     "run_batch": "rmkit.batch",
     "score_responses": "rmkit.scoring",

@@ -283,14 +283,16 @@ def waves_chart(waves: pd.DataFrame, *, wave_order: list[str] | None = None, tit
     """
     data = waves.dropna(subset=["value"])
     sort = wave_order or list(dict.fromkeys(waves["wave"]))
-    base = alt.Chart(data).encode(x=alt.X("wave:N", sort=sort, title=None), color=alt.Color("group:N", title=None))
+    panels = list(dict.fromkeys(waves["scale"]))  # in the order given (the instrument's)
+    base = alt.Chart(data).encode(x=alt.X("wave:N", sort=sort, title=None, axis=alt.Axis(labelAngle=0)),
+                                  color=alt.Color("group:N", title=None))
     lines = base.mark_line(point=True).encode(y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
                                              tooltip=["scale", "group", "wave", alt.Tooltip("value:Q", format=".2f"), "n"])
     bars = base.mark_errorbar(thickness=2).encode(y="ci_low:Q", y2="ci_high:Q")
     return (
         alt.layer(bars, lines, data=data)
         .properties(width=220, height=180)
-        .facet(facet=alt.Facet("scale:N", title=None), columns=3, title=title)
+        .facet(facet=alt.Facet("scale:N", title=None, sort=panels), columns=3, title=title)
         .resolve_scale(y="independent")
     )
 

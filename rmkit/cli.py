@@ -25,6 +25,7 @@ __all__ = ["main", "build_parser", "COMMANDS"]
 COMMANDS = (
     "init",
     "validate",
+    "pair",
     "score",
     "metrics",
     "import",

@@ -37,7 +37,8 @@ from .errors import Problem, UsageError, ValidationError
 from .schemas import TABLES, Column, TableSpec, check_table, convert_table, value_check
 from .tables import decode_text, read_raw_table
 
-__all__ = ["Cohort", "ValidationReport", "validate_cohort", "load_cohort", "find_table", "resolve_instrument"]
+__all__ = ["Cohort", "ValidationReport", "validate_cohort", "load_cohort", "find_table", "resolve_instrument",
+           "read_decisions", "order_decisions"]
 
 TABLE_NAMES = tuple(TABLES)
 OPTIONAL_TABLES = tuple(name for name in TABLE_NAMES if not TABLES[name].required)
@@ -480,11 +481,9 @@ class _Validator:
         if "pairs" in tables:
             tables["pairs"]["locked"] = tables["pairs"]["locked"].fillna(False).astype(bool)
         if "decisions" in tables:
-            log = tables["decisions"]
-            order = log["at"].isna().map({True: 0, False: 1})
-            log = log.assign(_has_time=order).sort_values(["_has_time", "at"], kind="stable", na_position="first")
-            tables["decisions"] = log.drop(columns="_has_time").reset_index(drop=True)
-            self.rows["decisions"] = [self.rows["decisions"][i] for i in log.index]
+            log, order = order_decisions(tables["decisions"])
+            tables["decisions"] = log
+            self.rows["decisions"] = [self.rows["decisions"][i] for i in order]
         return Cohort(
             path=self.folder,
             program=self.program,
@@ -500,6 +499,29 @@ class _Validator:
             rows=dict(self.rows),
             warnings=[p for p in self.problems if p.severity == "warning"],
         )
+
+
+def order_decisions(log: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """The decision log in time order (rows without ``at`` first, equal times in file order); also returns the
+    original positions in the new order."""
+    order = log["at"].isna().map({True: 0, False: 1})
+    ordered = log.assign(_has_time=order).sort_values(["_has_time", "at"], kind="stable", na_position="first")
+    return ordered.drop(columns="_has_time").reset_index(drop=True), [int(i) for i in ordered.index]
+
+
+def read_decisions(cohort_dir: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read just the decision log of a cohort folder, typed and in time order (an empty log when there is none).
+
+    The dashboards re-read it after every decision, so that a second facilitator's decisions are seen too; hold
+    :func:`rmkit.publishing.decisions_lock` while reading to never see a row half-written.
+    """
+    spec = TABLES["decisions"]
+    path, _ = find_table(Path(cohort_dir), "decisions")
+    if path is None:
+        return convert_table(spec, pd.DataFrame({c: pd.Series(dtype=object) for c in spec.names}), [], "decisions.csv")[0]
+    raw = read_raw_table(path, aliases={c.name.casefold(): c.name for c in spec.columns})
+    frame, _ = convert_table(spec, raw.frame, raw.rows, path.name)
+    return order_decisions(frame)[0]
 
 
 def table_spec(name: str) -> TableSpec:

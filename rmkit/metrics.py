@@ -276,10 +276,36 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
         large = set(retention.loc[retention["n"] >= k, "group"])
         curves = retention_curves[retention_curves["group"].isin(large)].reset_index(drop=True)
     metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k)  # type: ignore[arg-type]
+    # An absent input gives an empty table that still has its documented columns.
     return Evaluation(
         cohort=cohort.name, min_group_size=k, as_of=as_of, first_wave=survey["first"], last_wave=survey["last"],  # type: ignore[arg-type]
-        scores=survey["scores"], waves=waves, reliability=reliability, items=items, change=change_shown,  # type: ignore[arg-type]
-        learning=learning, retention=retention_shown, retention_comparison=comparison, retention_curves=curves,
-        roi=roi if roi is not None else pd.DataFrame(), roi_lines=lines if lines is not None else pd.DataFrame(),
-        intangibles=intangibles(cohort.program, instrument), objectives=objectives, metrics=metrics, warnings=notes,
+        scores=survey["scores"], waves=_with_columns(waves, "waves"), reliability=_with_columns(reliability, "reliability"),
+        items=_with_columns(items, "items"), change=_with_columns(change_shown, "change"),
+        learning=_with_columns(learning, "learning"), retention=_with_columns(retention_shown, "retention"),
+        retention_comparison=_with_columns(comparison, "retention_comparison"),
+        retention_curves=_with_columns(curves, "retention_curves"), roi=_with_columns(roi, "roi"),
+        roi_lines=_with_columns(lines, "roi_lines"), intangibles=intangibles(cohort.program, instrument),
+        objectives=objectives, metrics=metrics, warnings=notes,
     )
+
+
+_EMPTY_COLUMNS = {
+    "waves": ["scale", "scoring", "wave", "group", "n", "value", "sd", "ci_low", "ci_high", "suppressed"],
+    "reliability": ["scale", "wave", "n", "n_items", "alpha", "ci_low", "ci_high", "warning", "suppressed"],
+    "items": ["scale", "wave", "item", "reverse", "n", "mean", "sd", "r_drop", "alpha_if_deleted", "warning", "suppressed"],
+    "change": ["scale", "group", "first_wave", "last_wave", *_CHANGE_STATS, "suppressed"],
+    "learning": ["learner", "taught_by", "scale", "label", "kirkpatrick", "n", "mean_change", "ci_low", "ci_high",
+                 "p_value", "cohen_dz", "hedges_g"],
+    "retention": ["group", "n", "left", "censored_early", "value", "se", "ci_low", "ci_high", "suppressed"],
+    "retention_comparison": ["participant", "comparison", "difference", "ci_low", "ci_high", "n_participant",
+                             "n_comparison", "logrank_z", "p_value"],
+    "retention_curves": ["group", "day", "at_risk", "left", "censored", "retained", "ci_low", "ci_high"],
+    "roi": ["metric", "value"],
+    "roi_lines": ["kind", "item", "amount", "attribution", "confidence", "counted", "note"],
+}
+
+
+def _with_columns(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    if frame is None or (frame.empty and len(frame.columns) == 0):
+        return pd.DataFrame(columns=_EMPTY_COLUMNS[name])
+    return frame

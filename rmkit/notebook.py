@@ -131,6 +131,15 @@ class Phase:
         return True
 
 
+def _wait_for_the_page() -> None:
+    """In a preheated Voilà kernel, pause until a browser asks for the page: everything imported so far is warm,
+    and the cohort (its decision log above all) is read when the page is opened, not when the server started."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+
+
 def start_phase(name: str, cohort_dir: str | os.PathLike[str] | None = None, output_dir: str | os.PathLike[str] | None = None) -> Phase:
     """Resolve the parameters, validate and load the cohort, prepare the output folder.
 
@@ -139,6 +148,7 @@ def start_phase(name: str, cohort_dir: str | os.PathLike[str] | None = None, out
     ValidationError
         If the cohort has errors (its message lists every ``FILE:ROW:COLUMN`` problem).
     """
+    _wait_for_the_page()
     folder = resolve_cohort_dir(cohort_dir)
     report = validate_cohort(folder)
     if not report.ok:

@@ -11,7 +11,7 @@ What the generator builds in (shared/DOMAIN.md):
   true gains from baseline to the last wave are d ≈ 0.3–0.6 (digital confidence for mentees, business insight for
   mentors, collaboration, intergenerational communication, feeling valued);
 - published pairs, meetings at the cadence for most pairs, some pairs drifting off-cadence or never meeting;
-- participants retained better than a comparison group (about 10 points at 12 months);
+- participants retained better than a comparison group (about 11 points at 12 months);
 - a Phillips cost and benefit sheet with attribution and confidence estimates.
 
 Names are obviously fictional and e-mails use the reserved ``example.org`` domain.
@@ -89,7 +89,7 @@ SCALE_EFFECTS = {
     "collaboration": (3.2, 3.3, 0.40, 0.35),
     "intergenerational": (3.1, 3.2, 0.45, 0.45),
     "feeling_valued": (3.0, 3.7, 0.50, 0.15),
-    "satisfaction": (3.8, 3.9, 0.35, 0.25),
+    "satisfaction": (4.2, 4.2, 0.45, 0.35),
     "relationship_quality": (3.9, 3.9, 0.0, 0.0),
     "application": (3.3, 3.4, 0.30, 0.35),
 }
@@ -280,26 +280,29 @@ def _checkins(rng: np.random.Generator, pairs: pd.DataFrame, start: dt.date, wee
 
 
 def _outcomes(rng: np.random.Generator, people: pd.DataFrame, start: dt.date, as_of: dt.date, n_comparison: int) -> pd.DataFrame:
-    rows = []
+    """Leavers drawn so that each group's 12-month attrition is close to its rate (participants ≈ 8%, comparison
+    ≈ 19%): the design's "participants retained 5–20 points more" holds in small cohorts too."""
     horizon = (as_of - start).days
+    reasons = ["resigned", "resigned", "resigned", "dismissed", "retired"]
 
-    def leave(rate_12m: float) -> tuple[str, str]:
-        # exponential time to leaving with the given 12-month attrition
-        hazard = -np.log(1 - rate_12m) / 365
-        days = rng.exponential(1 / hazard)
-        if days >= horizon:
-            return "", ""
-        return (start + dt.timedelta(days=int(days) + 1)).isoformat(), str(rng.choice(["resigned", "resigned", "resigned", "dismissed", "retired"]))
+    def group(ids: list[str], rate_12m: float, label: str) -> list[dict[str, str]]:
+        n = len(ids)
+        within_year = int(round(rate_12m * n))
+        later = int(round(rate_12m * n * max(0, horizon - 365) / 365))
+        leavers = rng.permutation(n)[: min(n, within_year + later)]
+        days = {int(k): int(rng.integers(1, 366)) for k in leavers[:within_year]}
+        days.update({int(k): int(rng.integers(366, max(367, horizon))) for k in leavers[within_year:]})
+        rows = []
+        for k, person in enumerate(ids):
+            end = start + dt.timedelta(days=days[k]) if k in days and days[k] < horizon else None
+            rows.append({"person_id": person, "group": label, "start_date": start.isoformat(),
+                         "end_date": end.isoformat() if end else "", "end_reason": str(rng.choice(reasons)) if end else ""})
+        return rows
 
-    for person in people.itertuples(index=False):
-        rate = 0.10 if person.role == "mentor" else 0.06
-        end, reason = leave(rate)
-        rows.append({"person_id": person.person_id, "group": "participant", "start_date": start.isoformat(), "end_date": end, "end_reason": reason})
     width = len(str(n_comparison))
-    for k in range(n_comparison):
-        end, reason = leave(0.19)
-        rows.append({"person_id": f"c{k + 1:0{width}d}", "group": "comparison", "start_date": start.isoformat(), "end_date": end, "end_reason": reason})
-    return pd.DataFrame(rows)
+    participants = group(list(people["person_id"]), 0.08, "participant")
+    comparison = group([f"c{k + 1:0{width}d}" for k in range(n_comparison)], 0.19, "comparison")
+    return pd.DataFrame(participants + comparison)
 
 
 def _costs(n_people: int, n_pairs: int) -> pd.DataFrame:

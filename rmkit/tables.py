@@ -279,7 +279,7 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         dtype = out[column].dtype
-        if dtype == object or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
             values = out[column].astype(object) if isinstance(dtype, pd.CategoricalDtype) else out[column]
             out[column] = values.map(lambda v: neutralize_formula(join_list(v) if isinstance(v, list | tuple) else v))
     out.columns = [neutralize_formula(str(c)) for c in out.columns]
@@ -288,12 +288,22 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 @contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: object) -> Iterator[io.IOBase]:
-    """Write to a temporary file beside ``path`` and move it into place only when writing succeeded."""
+    """Write to a temporary file beside ``path`` and move it into place only when writing succeeded.
+
+    The file gets the permissions of the file it replaces, or those of a newly created file (not the owner-only
+    permissions of a temporary file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; a written file gets the usual permissions
+        try:
+            permissions = path.stat().st_mode & 0o7777
+        except OSError:
+            umask = os.umask(0o022)
+            os.umask(umask)
+            permissions = 0o666 & ~umask
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, permissions)
         with os.fdopen(fd, mode, **kwargs) as handle:  # type: ignore[call-overload]
             yield handle
             handle.flush()
@@ -303,12 +313,6 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: object
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, sheet_name: str = "data") -> Path:

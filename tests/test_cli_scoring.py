@@ -9,10 +9,11 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from .conftest import file_hashes
-from .test_waves import INSTRUMENT, PRACTITIONERS, practitioners_responses
 
 from rmkit.cli import main
+
+from .conftest import file_hashes
+from .test_waves import INSTRUMENT, PRACTITIONERS, practitioners_responses
 
 SCORE_HEADER = "person_id,wave,scale,score,n_items"
 METRICS_HEADER = "metric,group,wave,n,value,ci_low,ci_high,suppressed"

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from .conftest import file_hashes
 
 from rmkit.cohort import load_cohort, validate_cohort
 from rmkit.errors import UsageError, ValidationError
 from rmkit.importers import import_responses, match_columns, normalize_text, read_mapping
+
+from .conftest import file_hashes
 
 LABELS = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree", 4: "Agree", 5: "Strongly agree"}
 

@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     server = start_dashboard(args.board, args.cohort, port=args.port)
     print(f"The {args.board} board for {args.cohort} is at {server.url}", flush=True)
     print("Open it in a browser (only this computer can reach it). Press Ctrl-C to stop.", flush=True)
+    print(f"(Voilà's messages are logged in {server.log})", flush=True)
     try:
         while server.process.poll() is None:
             time.sleep(0.5)

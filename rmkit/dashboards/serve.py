@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,11 +64,12 @@ def voila_command(notebook: Path, port: int, *, pool_size: int = 1) -> list[str]
 
 @dataclass
 class DashboardServer:
-    """A running Voilà process serving one board."""
+    """A running Voilà process serving one board; Voilà's and its kernels' messages go to ``log``."""
 
     board: str
     url: str
     process: subprocess.Popen[bytes]
+    log: Path | None = None
 
     def stop(self, timeout: float = 20) -> None:
         """Stop Voilà cleanly: one SIGINT (as Ctrl-C) lets it shut its kernels down; terminate if it hangs."""
@@ -84,11 +86,18 @@ class DashboardServer:
                 self.process.kill()
 
 
-def _wait_until_listening(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+def _log_tail(log: Path | None, lines: int = 15) -> str:
+    if log is None or not log.is_file():
+        return ""
+    tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    return "\n" + "\n".join(tail) if tail else ""
+
+
+def _wait_until_listening(port: int, process: subprocess.Popen[bytes], timeout: float, log: Path | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise UsageError(f"Voilà stopped before serving (exit code {process.returncode}); see the messages above")
+            raise UsageError(f"Voilà stopped before serving (exit code {process.returncode}); its log {log}:{_log_tail(log)}")
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -127,12 +136,15 @@ def start_dashboard(board: str, cohort_dir: str | os.PathLike[str], *, port: int
     root = Path(__file__).resolve().parents[2]
     if (root / "rmkit" / "__init__.py").is_file():  # a source checkout: the kernel imports this rmkit
         env["PYTHONPATH"] = str(root) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    # Its own session: a Ctrl-C in the terminal reaches rmkit only, which then stops Voilà exactly once.
-    process = subprocess.Popen(voila_command(notebook, port), env=env, cwd=notebook.parent, stdin=subprocess.DEVNULL,
-                               start_new_session=True)
+    # Voilà's and its kernels' messages go to a log file, not the facilitator's terminal.
+    log = Path(tempfile.gettempdir()) / f"rmkit-dashboard-{board}-{port}.log"
+    with open(log, "wb") as handle:
+        # Its own session: a Ctrl-C in the terminal reaches rmkit only, which then stops Voilà exactly once.
+        process = subprocess.Popen(voila_command(notebook, port), env=env, cwd=notebook.parent, stdin=subprocess.DEVNULL,
+                                   stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        _wait_until_listening(port, process, timeout)
+        _wait_until_listening(port, process, timeout, log)
     except BaseException:
-        DashboardServer(board, "", process).stop()
+        DashboardServer(board, "", process, log).stop()
         raise
-    return DashboardServer(board, f"http://127.0.0.1:{port}/", process)
+    return DashboardServer(board, f"http://127.0.0.1:{port}/", process, log)

@@ -1,0 +1,309 @@
+"""The pairing board: the facilitator reviews proposed pairs and why, locks, forbids, swaps and publishes.
+
+Every decision is appended to the cohort's ``decisions.csv`` the moment it is made (under the file lock of
+:mod:`rmkit.publishing`), then the log is read back and the cohort re-solved with it. So a reload, a crashed kernel or
+a second facilitator's tab loses nothing: the board always shows the pairing the whole log implies.
+
+State lives in traitlets (``strategy``, ``department``, ``below_only``, ``view``, ``page``); the controls only change
+state or record decisions, and :meth:`PairingBoard.refresh` redraws, so tests drive the board exactly as clicks do.
+Names are shown here (this is the facilitator's view); every file written uses ``person_id`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+import traitlets
+
+from ..cohort import Cohort, read_decisions
+from ..errors import RmkitError
+from ..pairing import STRATEGIES, PairingResult, prepare_pairing
+from ..pairing.swaps import SwapSuggestion, suggest_swaps
+from ..publishing import Publication, append_decision, decisions_lock, publish_pairs
+from .checkin_board import display_names
+from .style import CSS, esc, score_bar, tile
+
+__all__ = ["PairingBoard"]
+
+PAGE_SIZE = 12
+VIEWS = ("pairs", "unmatched")
+
+
+class PairingBoard(widgets.VBox):
+    """Proposed pairs with score bars and reasons; filters; lock / forbid / swap per pair; a strategy switch; the
+    unmatched with why; publish.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        The cohort (its folder receives ``decisions.csv`` rows and, on publish, ``pairs.csv``).
+    by : str
+        Recorded as who made each decision.
+    page_size : int
+        Pairs per page (the board stays usable for cohorts of hundreds).
+    """
+
+    strategy = traitlets.Unicode("optimal")
+    department = traitlets.Unicode("all")
+    below_only = traitlets.Bool(False)
+    view = traitlets.Unicode("pairs")
+    page = traitlets.Int(0)
+
+    def __init__(self, cohort: Cohort, *, by: str = "facilitator", page_size: int = PAGE_SIZE, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.cohort = cohort
+        self.folder = cohort.path
+        self.by = by
+        self.page_size = page_size
+        self.names = display_names(cohort.participants)
+        self.departments = cohort.participants.set_index("person_id")["department"].to_dict()
+        self.problem = prepare_pairing(cohort.participants, cohort.program, decisions=self._read_log())
+        self.strategy = cohort.program.pairing.strategy
+        self.result: PairingResult = self.problem.solve(self.strategy)
+        self.swaps: list[SwapSuggestion] = []
+        self.swap_for: tuple[str, str] | None = None
+        self.message = ""
+        self.add_class("rmkit-board")
+
+        self._tiles = widgets.HTML()
+        self._strategy = widgets.ToggleButtons(options=list(STRATEGIES), value=self.strategy, description="Strategy",
+                                               tooltips=["most pairs, then the highest total", "most pairs, then the best worst pair",
+                                                         "no two people who would both rather be together"])
+        departments = sorted({d for d in self.departments.values() if isinstance(d, str) and d})
+        self._department = widgets.Dropdown(options=["all", *departments], value="all", description="Department")
+        self._below = widgets.Checkbox(value=False, description=f"only pairs below {cohort.program.pairing.threshold:g}", indent=False)
+        self._view = widgets.ToggleButtons(options=[("proposed pairs", "pairs"), ("unmatched", "unmatched")], value="pairs")
+        self._rows = widgets.VBox()
+        self._prev = widgets.Button(description="◀ previous", layout=widgets.Layout(width="150px"))
+        self._next = widgets.Button(description="next ▶", layout=widgets.Layout(width="150px"))
+        self._page_label = widgets.Label()
+        self._swap_panel = widgets.VBox()
+        self._publish = widgets.Button(description="Publish pairs", button_style="success", icon="",
+                                       layout=widgets.Layout(width="220px", height="44px"))
+        self._status = widgets.HTML()
+
+        self._strategy.observe(lambda change: self.set_strategy(change["new"]), names="value")
+        self._department.observe(lambda change: self.set_department(change["new"]), names="value")
+        self._below.observe(lambda change: self.set_below_only(change["new"]), names="value")
+        self._view.observe(lambda change: self.set_view(change["new"]), names="value")
+        self._prev.on_click(lambda _: self.turn_page(-1))
+        self._next.on_click(lambda _: self.turn_page(+1))
+        self._publish.on_click(lambda _: self.publish())
+
+        self.children = [
+            widgets.HTML(CSS + "<h2>Pairing board</h2>"),
+            self._tiles,
+            self._strategy,
+            widgets.HBox([self._department, self._below]),
+            self._view,
+            self._rows,
+            widgets.HBox([self._prev, self._page_label, self._next]),
+            self._swap_panel,
+            widgets.HBox([self._publish, self._status]),
+        ]
+        self.refresh()
+
+    # -- the decision log -------------------------------------------------------------------------------
+
+    def _read_log(self) -> pd.DataFrame:
+        with decisions_lock(self.folder):
+            return read_decisions(self.folder)
+
+    def decide(self, action: str, mentor_id: str, mentee_id: str, *, note: str = "") -> dict[str, str]:
+        """Record a decision in ``decisions.csv`` now, re-read the whole log (a colleague's decisions included) and
+        re-solve. Returns the row written."""
+        row = append_decision(self.folder, action, mentor_id, mentee_id, by=self.by, note=note)
+        self.reload()
+        self.message = f"{action} {self.names.get(mentor_id, mentor_id)} → {self.names.get(mentee_id, mentee_id)} recorded"
+        self.refresh()
+        return row
+
+    def reload(self) -> None:
+        """Re-read the decision log from disk and re-solve (keeping the strategy)."""
+        self.problem = self.problem.with_decisions(self._read_log())
+        self.result = self.problem.solve(self.strategy)
+        self.swaps, self.swap_for = [], None
+
+    def lock(self, mentor_id: str, mentee_id: str) -> dict[str, str]:
+        return self.decide("lock", mentor_id, mentee_id)
+
+    def unlock(self, mentor_id: str, mentee_id: str) -> dict[str, str]:
+        return self.decide("unlock", mentor_id, mentee_id)
+
+    def forbid(self, mentor_id: str, mentee_id: str) -> dict[str, str]:
+        return self.decide("forbid", mentor_id, mentee_id)
+
+    def unforbid(self, mentor_id: str, mentee_id: str) -> dict[str, str]:
+        return self.decide("unforbid", mentor_id, mentee_id)
+
+    def suggest(self, mentor_id: str, mentee_id: str, *, limit: int = 3) -> list[SwapSuggestion]:
+        """Show the best re-pairings of a pair that looks off (nothing is recorded until one is applied)."""
+        self.swaps = suggest_swaps(self.result, mentor_id, mentee_id, limit=limit)
+        self.swap_for = (mentor_id, mentee_id)
+        self._draw_swaps()
+        return self.swaps
+
+    def apply_swap(self, suggestion: SwapSuggestion) -> None:
+        """Apply a swap: forbid the pair that looked off and lock the new pairs, each logged as a decision."""
+        if self.swap_for is None:
+            raise ValueError("no swap was asked for")
+        mentor_id, mentee_id = self.swap_for
+        append_decision(self.folder, "forbid", mentor_id, mentee_id, by=self.by, note="swapped")
+        for new_mentor, new_mentee, _ in suggestion.add:
+            append_decision(self.folder, "lock", new_mentor, new_mentee, by=self.by, note="from a swap")
+        self.reload()
+        self.message = f"swap applied: {suggestion.description}"
+        self.refresh()
+
+    def publish(self, *, note: str = "") -> Publication:
+        """Publish the pairs shown as the cohort's ``pairs.csv`` (atomically, keeping the earlier one)."""
+        publication = publish_pairs(self.folder, self.result.pairs_table(), by=self.by,
+                                    note=note or f"{self.strategy} strategy, from the pairing board")
+        kept = f"; the earlier version is kept as {publication.history_path.name}" if publication.history_path else ""
+        self.message = f"published {len(self.result.pairs)} pairs to {publication.pairs_path.name}{kept}"
+        self.refresh()
+        return publication
+
+    # -- filters and views ------------------------------------------------------------------------------
+
+    def set_strategy(self, strategy: str) -> None:
+        if strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
+        self.strategy, self.page = strategy, 0
+        self.result = self.problem.solve(strategy)
+        self.swaps, self.swap_for = [], None
+        if self._strategy.value != strategy:
+            self._strategy.value = strategy
+        self.refresh()
+
+    def set_department(self, department: str) -> None:
+        self.department, self.page = department, 0
+        self.refresh()
+
+    def set_below_only(self, below: bool) -> None:
+        self.below_only, self.page = bool(below), 0
+        self.refresh()
+
+    def set_view(self, view: str) -> None:
+        if view not in VIEWS:
+            raise ValueError(f"unknown view {view!r}; allowed: {', '.join(VIEWS)}")
+        self.view, self.page = view, 0
+        self.refresh()
+
+    def turn_page(self, step: int) -> None:
+        last = max(0, (len(self.visible()) - 1) // self.page_size)
+        self.page = min(last, max(0, self.page + step))
+        self.refresh()
+
+    def visible(self) -> pd.DataFrame:
+        """The rows the filters let through: pairs (lowest scores first) or the unmatched."""
+        if self.view == "unmatched":
+            table = self.result.unmatched
+            if self.department != "all":
+                table = table[table["person_id"].map(self.departments) == self.department]
+            return table
+        table = self.result.named_pairs().sort_values(["locked", "score"], ascending=[False, True], kind="stable")
+        if self.department != "all":
+            keep = (table["mentor_id"].map(self.departments) == self.department) | (table["mentee_id"].map(self.departments) == self.department)
+            table = table[keep]
+        if self.below_only:
+            table = table[table["below_threshold"]]
+        return table
+
+    # -- drawing ----------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        summary = self.result.summary()
+        mentees = len(self.problem.mentees)
+        locked = int(self.result.pairs["locked"].sum())
+        self._tiles.value = '<div class="rmkit-tiles">' + "".join([
+            tile(f"of {mentees} mentees paired", summary["matched"], "on track" if summary["matched"] == mentees else "needs check-in"),
+            tile("mean compatibility", f"{summary['mean']:.2f}"),
+            tile("worst pair", f"{summary['worst']:.2f}", "at risk" if summary["below_threshold"] else None),
+            tile("locked pairs", locked),
+            tile("unmatched people", len(self.result.unmatched)),
+        ]) + "</div>"
+        rows = self.visible()
+        page = rows.iloc[self.page * self.page_size:(self.page + 1) * self.page_size]
+        if page.empty:
+            self._rows.children = (widgets.HTML('<p class="rmkit-muted">Nothing matches these filters.</p>'),)
+        elif self.view == "unmatched":
+            self._rows.children = tuple(self._unmatched_row(r) for r in page.itertuples())
+        else:
+            self._rows.children = tuple(self._pair_row(r) for r in page.itertuples())
+        pages = max(1, -(-len(rows) // self.page_size))
+        noun = "pairs" if self.view == "pairs" else "people"
+        self._page_label.value = f"page {self.page + 1} of {pages} · {len(rows)} {noun}"
+        self._prev.disabled = self.page == 0
+        self._next.disabled = self.page >= pages - 1
+        self._status.value = f'<span class="rmkit-ok">{esc(self.message)}</span>' if self.message else ""
+        self._draw_swaps()
+
+    def _button(self, label: str, action: Callable[[], Any], style: str = "") -> widgets.Button:
+        button = widgets.Button(description=label, button_style=style, layout=widgets.Layout(width="110px"))
+
+        def click(_: Any) -> None:
+            try:
+                action()
+            except (RmkitError, ValueError) as exc:  # e.g. a lock that contradicts another one; swapping a locked pair
+                self.message = ""
+                self._status.value = f'<span class="rmkit-error">{esc(exc)}</span>'
+
+        button.on_click(click)
+        return button
+
+    def _pair_row(self, r: Any) -> widgets.Widget:
+        m, e = r.mentor_id, r.mentee_id
+        lock_label = "🔒 locked · " if r.locked else ""
+        text = (f"<div style='font-size:19px'><b>{esc(self.names[m])}</b> → <b>{esc(self.names[e])}</b> "
+                f"&nbsp; {score_bar(r.score)} <span class='rmkit-muted'>{lock_label}"
+                f"{esc(self.departments.get(m) or '')} / {esc(self.departments.get(e) or '')}</span></div>"
+                f"<div class='rmkit-muted' style='font-size:16px'>{esc(r.reasons)}</div>")
+        buttons = [
+            self._button("Unlock" if r.locked else "Lock", (lambda: self.unlock(m, e)) if r.locked else (lambda: self.lock(m, e)),
+                         "warning" if r.locked else "info"),
+            self._button("Forbid", lambda: self.forbid(m, e), "danger"),
+            self._button("Swap…", lambda: self.suggest(m, e)),
+        ]
+        buttons[2].disabled = bool(r.locked)  # a locked pair stays; unlock it first
+        row = widgets.HBox([widgets.HTML(text, layout=widgets.Layout(flex="1 1 auto")), widgets.HBox(buttons)],
+                           layout=widgets.Layout(border_bottom="1px solid #cfcfcf", padding="6px 0", align_items="center"))
+        row.add_class("rmkit-pair")
+        row.add_class(f"rmkit-pair-{m}-{e}")
+        return row
+
+    def _unmatched_row(self, r: Any) -> widgets.Widget:
+        text = (f"<div style='font-size:19px'><b>{esc(self.names.get(r.person_id, r.person_id))}</b> "
+                f"<span class='rmkit-muted'>({esc(r.role)}, {esc(self.departments.get(r.person_id) or 'no department')})</span></div>"
+                f"<div style='font-size:16px'>{esc(r.reason)}</div>")
+        row = widgets.HTML(text, layout=widgets.Layout(border_bottom="1px solid #cfcfcf", padding="6px 0"))
+        row.add_class("rmkit-unmatched")
+        return row
+
+    def _draw_swaps(self) -> None:
+        if self.swap_for is None:
+            self._swap_panel.children = ()
+            return
+        m, e = self.swap_for
+        head = widgets.HTML(f"<h3>Swap {esc(self.names[m])} → {esc(self.names[e])}</h3>")
+        if not self.swaps:
+            self._swap_panel.children = (head, widgets.HTML("<p>No other pairing is possible under the rules.</p>"))
+            return
+        items: list[widgets.Widget] = [head]
+        for suggestion in self.swaps:
+            changes = "; ".join(f"{self.names.get(c.person_id, c.person_id)} {c.change:+.2f}" for c in suggestion.changes.itertuples())
+            new_pairs = ", ".join(f"{self.names.get(a, a)} → {self.names.get(b, b)} ({s:.2f})" for a, b, s in suggestion.add)
+            text = (f"<div style='font-size:17px'><b>{esc(new_pairs) or 'leave both unpaired'}</b> · total {suggestion.total_change:+.2f} · "
+                    f"{suggestion.other_pairs_changed} other pair(s) changed</div><div class='rmkit-muted'>{esc(changes)}</div>")
+            apply = self._button("Apply", lambda s=suggestion: self.apply_swap(s), "success")
+            items.append(widgets.HBox([widgets.HTML(text, layout=widgets.Layout(flex="1 1 auto")), apply]))
+        close = self._button("Close", self._close_swaps)
+        items.append(close)
+        self._swap_panel.children = tuple(items)
+
+    def _close_swaps(self) -> None:
+        self.swaps, self.swap_for = [], None
+        self._draw_swaps()

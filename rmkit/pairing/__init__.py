@@ -1,0 +1,68 @@
+"""The pairing engine: compatibility, rules and decisions, three strategies, explanations, diagnostics and swaps.
+
+Start with :func:`propose_pairs` (a loaded cohort) or :func:`prepare_pairing` (participants, a config and a decision
+log; re-solve cheaply with :meth:`PairingProblem.solve` and :meth:`PairingProblem.with_decisions`).
+Modules by concern: :mod:`~rmkit.pairing.compatibility`, :mod:`~rmkit.pairing.rules`,
+:mod:`~rmkit.pairing.strategies`, :mod:`~rmkit.pairing.explain`, :mod:`~rmkit.pairing.engine`,
+:mod:`~rmkit.pairing.diagnostics`, :mod:`~rmkit.pairing.swaps`. Importing this package imports scipy;
+``import rmkit`` does not.
+"""
+
+from __future__ import annotations
+
+from .compatibility import COMPONENTS, SCORE_DECIMALS, Compatibility, compute_compatibility, normalize_term
+from .diagnostics import (
+    compare_strategies,
+    coverage_summary,
+    pairs_below_threshold,
+    score_distribution,
+    score_summary,
+    skill_supply_demand,
+    unmet_demand,
+    want_coverage,
+)
+from .engine import (
+    EXPORT_COLUMNS,
+    PAIR_COLUMNS,
+    PairingProblem,
+    PairingResult,
+    pair_participants,
+    prepare_pairing,
+    propose_pairs,
+)
+from .rules import Constraints, build_constraints, rule_violations, standing_decisions
+from .strategies import STRATEGIES, Assignment, maximum_pairs, solve
+from .swaps import SwapSuggestion, suggest_swaps
+
+__all__ = [
+    "COMPONENTS",
+    "SCORE_DECIMALS",
+    "STRATEGIES",
+    "EXPORT_COLUMNS",
+    "PAIR_COLUMNS",
+    "Assignment",
+    "SwapSuggestion",
+    "Compatibility",
+    "Constraints",
+    "PairingProblem",
+    "PairingResult",
+    "build_constraints",
+    "compare_strategies",
+    "coverage_summary",
+    "compute_compatibility",
+    "maximum_pairs",
+    "normalize_term",
+    "pair_participants",
+    "pairs_below_threshold",
+    "prepare_pairing",
+    "propose_pairs",
+    "rule_violations",
+    "score_distribution",
+    "score_summary",
+    "skill_supply_demand",
+    "solve",
+    "standing_decisions",
+    "suggest_swaps",
+    "unmet_demand",
+    "want_coverage",
+]

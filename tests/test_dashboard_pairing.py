@@ -1,0 +1,227 @@
+"""The pairing board: callbacks driven in Python (lock, forbid, swap, publish, strategy switch), then the real page
+in Debian's Chromium under Voilà: a lock survives a reload, a forbidden pair is replaced, publishing writes the
+files, two tabs deciding at once lose nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rmkit.cohort import load_cohort, read_decisions
+from rmkit.dashboards.pairing_board import PairingBoard
+
+from .browser import CHROMIUM_ARGS, PageWatch, assert_clean_page, require_chromium, served
+from .conftest import file_hashes
+
+
+@pytest.fixture
+def board(cohort_copy: Path) -> PairingBoard:
+    return PairingBoard(load_cohort(cohort_copy), page_size=10)
+
+
+def pair_of(board: PairingBoard, mentor_id: str) -> str | None:
+    pairs = board.result.pairs.set_index("mentor_id")
+    return pairs.loc[mentor_id, "mentee_id"] if mentor_id in pairs.index else None
+
+
+def test_opens_with_the_proposal(board: PairingBoard) -> None:
+    assert board._page_label.value == "page 1 of 4 · 39 pairs"
+    assert len(board._rows.children) == 10
+    first = board.visible().iloc[0]
+    assert bool(first["locked"])  # locked pairs first (the example locks one pair), then the lowest scores
+    assert "Name" not in board.result.pairs_table().columns
+
+
+def test_lock_is_logged_at_once_and_kept_when_resolving(board: PairingBoard, cohort_copy: Path) -> None:
+    mentor, mentee = board.visible().iloc[3][["mentor_id", "mentee_id"]]
+    row = board.lock(mentor, mentee)
+    assert row["action"] == "lock"
+    log = read_decisions(cohort_copy)
+    assert log.iloc[-1][["action", "mentor_id", "mentee_id"]].tolist() == ["lock", mentor, mentee]
+    for strategy in ("fair", "stable", "optimal"):
+        board.set_strategy(strategy)
+        assert pair_of(board, mentor) == mentee and board.result.strategy == strategy
+    assert PairingBoard(load_cohort(cohort_copy)).result.pairs.set_index("mentor_id").loc[mentor, "locked"]  # a new tab sees it
+
+
+def test_forbid_replaces_the_pair(board: PairingBoard) -> None:
+    mentor, mentee = board.visible().iloc[5][["mentor_id", "mentee_id"]]
+    board.forbid(mentor, mentee)
+    assert pair_of(board, mentor) != mentee
+    partner = board.result.pairs.set_index("mentee_id")["mentor_id"].get(mentee)
+    assert partner != mentor
+    assert partner is not None or mentee in set(board.result.unmatched["person_id"])
+    board.unforbid(mentor, mentee)
+    assert board.problem.constraints.allowed is not None
+
+
+def test_swap_suggestion_applied(board: PairingBoard, cohort_copy: Path) -> None:
+    target = board.visible()
+    mentor, mentee = target[~target["locked"]].iloc[0][["mentor_id", "mentee_id"]]
+    suggestions = board.suggest(mentor, mentee)
+    assert suggestions and "Apply" in str([getattr(w, "children", ()) for w in board._swap_panel.children])
+    best = suggestions[0]
+    board.apply_swap(best)
+    assert pair_of(board, mentor) != mentee
+    for new_mentor, new_mentee, _ in best.add:
+        assert board.result.pairs.set_index("mentee_id").loc[new_mentee, "mentor_id"] == new_mentor
+    log = read_decisions(cohort_copy)
+    assert log["note"].tolist()[-1 - len(best.add):] == ["swapped"] + ["from a swap"] * len(best.add)
+
+
+def test_filters_and_unmatched(board: PairingBoard) -> None:
+    department = next(d for d in board._department.options if d != "all")
+    board.set_department(department)
+    rows = board.visible()
+    assert ((rows["mentor_id"].map(board.departments) == department) | (rows["mentee_id"].map(board.departments) == department)).all()
+    board.set_department("all")
+    board.set_below_only(True)
+    assert board.visible()["below_threshold"].all()
+    board.set_view("unmatched")
+    assert set(board.visible()["person_id"]) == set(board.result.unmatched["person_id"])
+    assert all("rmkit-unmatched" in w._dom_classes for w in board._rows.children)
+    with pytest.raises(ValueError):
+        board.set_strategy("greedy")
+
+
+def test_publish_writes_pairs_with_history(board: PairingBoard, cohort_copy: Path) -> None:
+    before = (cohort_copy / "pairs.csv").read_bytes()
+    inputs = {k: v for k, v in file_hashes(cohort_copy).items() if k not in {"pairs.csv", "decisions.csv"}}
+    publication = board.publish()
+    published = pd.read_csv(cohort_copy / "pairs.csv", dtype={"mentor_id": str, "mentee_id": str})
+    assert list(published.columns) == ["mentor_id", "mentee_id", "score", "locked", "reasons"]
+    assert len(published) == board.result.matched
+    assert publication.history_path is not None and publication.history_path.read_bytes() == before
+    assert read_decisions(cohort_copy).iloc[-1]["action"] == "publish"
+    names = load_cohort(cohort_copy).participants["name"]
+    assert not any(n in (cohort_copy / "pairs.csv").read_text() for n in names)
+    after = {k: v for k, v in file_hashes(cohort_copy).items() if k in inputs}
+    assert after == inputs  # nothing else in the cohort folder changed
+
+
+def test_a_contradictory_lock_is_shown_not_raised(board: PairingBoard) -> None:
+    locked = board.result.pairs[board.result.pairs["locked"]].iloc[0]
+    other = next(m for m in board.problem.mentors["person_id"] if m != locked["mentor_id"])
+    click = board._button("Lock", lambda: board.lock(other, locked["mentee_id"]))
+    click.click()
+    assert "rmkit-error" in board._status.value and "locked with 2 mentors" in board._status.value
+
+
+# --------------------------------------------------------------------------------------------- in the browser
+
+
+@pytest.fixture(scope="module")
+def served_cohort(tmp_path_factory: pytest.TempPathFactory, example_dir: Path):
+    folder = tmp_path_factory.mktemp("browser") / example_dir.name
+    shutil.copytree(example_dir, folder)
+    with served("pairing", folder) as url:
+        yield folder, url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_board(chromium, url: str):
+    page = chromium.new_page(viewport={"width": 1400, "height": 2600})
+    watch = PageWatch()
+    watch.attach(page)
+    page.goto(url)
+    page.wait_for_selector(".rmkit-board .rmkit-pair", timeout=90_000)
+    return page, watch
+
+
+def first_unlocked_pair(page) -> tuple[str, str]:
+    for row in page.locator(".rmkit-pair").all():
+        if row.get_by_role("button", name="Lock", exact=True).count():
+            cls = next(c for c in row.get_attribute("class").split() if c.startswith("rmkit-pair-"))
+            _, _, mentor, mentee = cls.split("-")
+            return mentor, mentee
+    raise AssertionError("no unlocked pair on the page")
+
+
+@pytest.mark.browser
+def test_browser_lock_survives_a_reload(chromium, served_cohort) -> None:
+    folder, url = served_cohort
+    page, watch = open_board(chromium, url)
+    assert_clean_page(page, watch)
+    assert "Pairing board" in page.inner_text(".rmkit-board")
+    mentor, mentee = first_unlocked_pair(page)
+    page.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Lock", exact=True).click()
+    page.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Unlock").wait_for(timeout=15_000)
+    assert read_decisions(folder).iloc[-1][["action", "mentor_id", "mentee_id"]].tolist() == ["lock", mentor, mentee]
+    page.reload()
+    page.wait_for_selector(".rmkit-board .rmkit-pair", timeout=90_000)
+    row = page.locator(f".rmkit-pair-{mentor}-{mentee}")
+    assert row.get_by_role("button", name="Unlock").count() == 1 and "locked" in row.inner_text()
+    page.close()
+
+
+@pytest.mark.browser
+def test_browser_forbid_replaces_the_pair(chromium, served_cohort) -> None:
+    folder, url = served_cohort
+    page, watch = open_board(chromium, url)
+    mentor, mentee = first_unlocked_pair(page)
+    page.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Forbid").click()
+    page.wait_for_selector(f".rmkit-pair-{mentor}-{mentee}", state="detached", timeout=15_000)
+    page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('forbid')")
+    assert read_decisions(folder).iloc[-1][["action", "mentor_id", "mentee_id"]].tolist() == ["forbid", mentor, mentee]
+    # the mentee now has another mentor or is listed as unmatched with a reason
+    page.get_by_role("button", name="unmatched").click()
+    page.wait_for_timeout(500)
+    board = PairingBoard(load_cohort(folder))
+    partner = board.result.pairs.set_index("mentee_id")["mentor_id"].get(mentee)
+    assert partner != mentor
+    assert partner is not None or mentee in page.inner_text(".rmkit-board")
+    assert_clean_page(page, watch)
+    page.close()
+
+
+@pytest.mark.browser
+def test_browser_two_tabs_lose_no_decision(chromium, served_cohort) -> None:
+    folder, url = served_cohort
+    (a, _), (b, _) = open_board(chromium, url), open_board(chromium, url)
+    first, second = (first_unlocked_pair(p) for p in (a, b))
+    if first == second:  # both tabs show the same page: take the next unlocked pair in the second tab
+        rows = [r for r in b.locator(".rmkit-pair").all() if r.get_by_role("button", name="Lock", exact=True).count()]
+        cls = next(c for c in rows[1].get_attribute("class").split() if c.startswith("rmkit-pair-"))
+        second = tuple(cls.split("-")[2:4])
+    before = len(read_decisions(folder))
+    # both clicks are dispatched before either board has answered, so the two kernels append at about the same time
+    a.locator(f".rmkit-pair-{first[0]}-{first[1]}").get_by_role("button", name="Lock", exact=True).click(no_wait_after=True)
+    b.locator(f".rmkit-pair-{second[0]}-{second[1]}").get_by_role("button", name="Lock", exact=True).click(no_wait_after=True)
+    a.locator(f".rmkit-pair-{first[0]}-{first[1]}").get_by_role("button", name="Unlock").wait_for(timeout=15_000)
+    b.locator(f".rmkit-pair-{second[0]}-{second[1]}").get_by_role("button", name="Unlock").wait_for(timeout=15_000)
+    log = read_decisions(folder)
+    assert len(log) == before + 2
+    locks = {tuple(x) for x in log.iloc[-2:][["mentor_id", "mentee_id"]].to_numpy().tolist()}
+    assert locks == {first, second}
+    a.reload()
+    a.wait_for_selector(".rmkit-board .rmkit-pair", timeout=90_000)
+    for mentor, mentee in (first, second):  # tab a now shows tab b's lock as well
+        assert a.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Unlock").count() == 1
+    a.close()
+    b.close()
+
+
+@pytest.mark.browser
+def test_browser_publish(chromium, served_cohort) -> None:
+    folder, url = served_cohort
+    page, watch = open_board(chromium, url)
+    page.get_by_role("button", name="Publish pairs").click()
+    page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('published')", timeout=15_000)
+    assert read_decisions(folder).iloc[-1]["action"] == "publish"
+    assert list(folder.glob("pairs.2*.csv")), "the earlier pairs.csv is kept"
+    published = pd.read_csv(folder / "pairs.csv")
+    assert len(published) >= 38 and list(published.columns) == ["mentor_id", "mentee_id", "score", "locked", "reasons"]
+    assert_clean_page(page, watch)
+    page.close()

@@ -1,0 +1,116 @@
+"""Every phase notebook executed with papermill: on the example cohort, on a tiny cohort whose groups are all under
+the minimum size, and on a bare cohort without any optional file. Plain `papermill NB OUT -p cohort_dir X -p
+output_dir Y`, as an analyst runs it, in separate processes (two at a time)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from .cohort_builder import write_tiny_cohort
+from .conftest import file_hashes, rmkit_env
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+PHASES = [p.stem for p in NOTEBOOKS]
+
+
+def _cohorts(root: Path, example: Path) -> dict[str, Path]:
+    small = write_tiny_cohort(root / "small")  # every group under min_group_size: everything suppressed
+    program = small / "program.yaml"
+    program.write_text(program.read_text().replace("min_group_size: 2", "min_group_size: 5"))
+    bare = write_tiny_cohort(root / "bare", skip=("responses", "checkins", "outcomes", "costs", "pairs", "decisions"))
+    return {"example": example, "small": small, "bare": bare}
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory, example_dir: Path) -> dict[tuple[str, str], dict]:
+    root = tmp_path_factory.mktemp("notebooks")
+    cohorts = _cohorts(root / "cohorts", example_dir)
+    before = {name: file_hashes(folder) for name, folder in cohorts.items()}
+    jobs = [(cohort, phase) for cohort in cohorts for phase in PHASES]
+
+    def run(job: tuple[str, str]) -> tuple[tuple[str, str], dict]:
+        cohort, phase = job
+        out = root / "runs" / cohort
+        out.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "papermill", str(REPO / "notebooks" / f"{phase}.ipynb"), str(out / f"{phase}.ipynb"),
+             "-p", "cohort_dir", str(cohorts[cohort]), "-p", "output_dir", str(out), "-k", "python3", "--cwd", str(out)],
+            capture_output=True, text=True, env=rmkit_env(), timeout=600,
+        )
+        return job, {"returncode": result.returncode, "stderr": result.stderr, "out": out, "notebook": out / f"{phase}.ipynb"}
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each job is its own papermill process
+        results = dict(pool.map(run, jobs))
+    for name, folder in cohorts.items():
+        assert file_hashes(folder) == before[name], f"a notebook changed the input files of {name}"
+    return results
+
+
+def _outputs_text(notebook: Path) -> str:
+    cells = json.loads(notebook.read_text())["cells"]
+    return "\n".join(json.dumps(c.get("outputs", [])) for c in cells if c["cell_type"] == "code")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("cohort", ["example", "small", "bare"])
+@pytest.mark.parametrize("phase", PHASES)
+def test_notebook_runs(executed, phase: str, cohort: str) -> None:
+    run = executed[(cohort, phase)]
+    assert run["returncode"] == 0, run["stderr"][-3000:]
+    text = _outputs_text(run["notebook"])
+    assert '"output_type": "error"' not in text
+    assert "Traceback" not in text
+
+
+@pytest.mark.notebook
+def test_no_names_or_emails_in_outputs(executed, example_dir: Path) -> None:
+    import pandas as pd
+
+    people = pd.read_csv(example_dir / "participants.csv", dtype=str)
+    for phase in PHASES:
+        text = _outputs_text(executed[("example", phase)]["notebook"])
+        for value in [*people["name"], *people["email"]]:
+            assert value not in text, f"{phase} shows {value!r}"
+        for table in (executed[("example", phase)]["out"] / "tables").glob("*.csv"):
+            content = table.read_text()
+            assert not any(v in content for v in people["email"]), table.name
+            assert not any(v in content for v in people["name"]), table.name
+
+
+@pytest.mark.notebook
+def test_missing_optional_files_are_said_in_one_line(executed) -> None:
+    text = _outputs_text(executed[("bare", "04_checkins")]["notebook"])
+    assert "No `checkins.csv` in this cohort" in text
+    text = _outputs_text(executed[("bare", "05_evaluation")]["notebook"])
+    assert "No `outcomes.csv` in this cohort" in text and "No `costs.csv` in this cohort" in text
+
+
+@pytest.mark.notebook
+def test_small_groups_are_suppressed_in_the_written_metrics(executed) -> None:
+    import pandas as pd
+
+    metrics = pd.read_csv(executed[("small", "05_evaluation")]["out"] / "tables" / "metrics.csv")
+    survey = metrics[metrics["n"].notna()]
+    assert not survey.empty and survey["suppressed"].all() and survey["value"].isna().all()
+
+
+@pytest.mark.notebook
+def test_tables_written(executed) -> None:
+    tables = {p.name for phase in PHASES for p in (executed[("example", phase)]["out"] / "tables").glob("*.csv")}
+    assert {"readiness.csv", "composition.csv", "pair_health.csv", "metrics.csv", "scores.csv"} <= tables
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=PHASES)
+def test_parameters_cell(notebook: Path) -> None:
+    import papermill
+
+    params = papermill.inspect_notebook(str(notebook))
+    assert {"cohort_dir", "output_dir"} <= set(params)
+    assert params["cohort_dir"]["default"] == "None" and params["output_dir"]["default"] == "None"
