@@ -31,7 +31,7 @@ def test_no_heavy_module_is_imported(run: str) -> None:
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["batch"], ["demo"], ["validate"], ["dashboard"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["batch"], ["demo"], ["validate"], ["dashboard"], ["pair"], ["import"]])
 def test_help_imports_nothing_heavy(command: list[str]) -> None:
     code = ("import runpy, sys\n"
             f"sys.argv = ['rmkit', *{command!r}, '--help']\n"
@@ -42,9 +42,12 @@ def test_help_imports_nothing_heavy(command: list[str]) -> None:
     assert result.stdout.strip().splitlines()[-1] == "MODULES []"
 
 
-def test_the_import_command_lists_the_importers_formats() -> None:
+def test_commands_list_the_library_choices() -> None:
+    """Command modules spell out their choices (to stay light); they must be the library's."""
     import importlib
 
+    from rmkit.config import STRATEGIES
     from rmkit.importers import FORMATS
 
     assert importlib.import_module("rmkit.commands.import").FORMATS == FORMATS
+    assert importlib.import_module("rmkit.commands.pair").STRATEGIES == STRATEGIES
