@@ -7,7 +7,7 @@ pairing: :mod:`rmkit.pairing` (proposing and explaining pairs), :mod:`rmkit.publ
 published pairs); evaluation: :mod:`rmkit.scoring`, :mod:`rmkit.waves`, :mod:`rmkit.reliability`,
 :mod:`rmkit.change`, :mod:`rmkit.retention`, :mod:`rmkit.roi`, :mod:`rmkit.confidentiality`,
 :mod:`rmkit.metrics` and :mod:`rmkit.importers` (survey exports); runs: :mod:`rmkit.runner` (``rmkit run``),
-:mod:`rmkit.batch`, :mod:`rmkit.engine` (papermill), :mod:`rmkit.report` and :mod:`rmkit.manifest`.
+:mod:`rmkit.phases`, :mod:`rmkit.batch`, :mod:`rmkit.engine` (papermill), :mod:`rmkit.report`, :mod:`rmkit.manifest`.
 """
 
 from __future__ import annotations

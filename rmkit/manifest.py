@@ -25,15 +25,31 @@ Paths inside the run folder are relative to it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
 import platform
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["KEY_PACKAGES", "sha256_file", "hash_files", "package_versions", "write_manifest", "read_manifest"]
+if TYPE_CHECKING:
+    from .cohort import Cohort
+    from .runner import PhaseResult, RunResult
+
+__all__ = [
+    "KEY_PACKAGES",
+    "sha256_file",
+    "hash_files",
+    "package_versions",
+    "input_hashes",
+    "new_manifest",
+    "save_manifest",
+    "phase_json",
+    "write_manifest",
+    "read_manifest",
+]
 
 FORMAT = 1
 
@@ -86,6 +102,98 @@ def package_versions() -> dict[str, str | None]:
         except PackageNotFoundError:
             found[name] = None
     return found
+
+
+def new_manifest(result: RunResult, cohort: Cohort, *, cell_timeout: float | None,
+                 selected: list[str]) -> dict[str, Any]:
+    """The manifest of a run that is starting: what it uses (inputs hashed now), nothing produced yet."""
+    from ._version import __version__
+    from .cohort import resolve_instrument
+    from .engine import KERNEL_NAME
+
+    inputs = input_hashes(cohort)
+    instrument = None
+    path = resolve_instrument(cohort.program.instrument, cohort.path)
+    if path is not None and relative_path(path.resolve(), result.cohort_dir) not in inputs:
+        instrument = {"id": cohort.instrument.id, "path": str(path), "sha256": sha256_file(path)}
+    return {
+        "format": FORMAT,
+        "rmkit": __version__,
+        "status": "running",
+        "cohort": {"id": result.cohort, "program": result.program, "path": str(result.cohort_dir)},
+        "parameters": {"cohort_dir": str(result.cohort_dir), "output_dir": str(result.run_dir), "phases": selected,
+                       "kernel_name": KERNEL_NAME, "cell_timeout_s": cell_timeout},
+        "started": iso(result.started),
+        "finished": None,
+        "duration_s": None,
+        "versions": package_versions(),
+        "platform": platform.platform(),
+        "inputs": inputs,
+        "instrument": instrument,
+        "validation_warnings": result.validation_warnings,
+        "phases": [],
+        "tables": {},
+        "figures": {},
+        "report": None,
+        "warnings": [],
+    }
+
+
+def save_manifest(manifest: dict[str, Any], result: RunResult) -> None:
+    """Bring ``manifest`` up to date with ``result`` (status, times, phases, files written) and write it."""
+    run_dir = result.run_dir
+    manifest.update(
+        status=result.status,
+        finished=iso(result.finished),
+        duration_s=None if result.duration_s is None else round(result.duration_s, 3),
+        phases=[phase_json(p, run_dir) for p in result.phases],
+        tables=hash_files((p for p in (run_dir / "tables").rglob("*") if p.is_file()), run_dir),
+        figures=hash_files((p for p in (run_dir / "figures").rglob("*") if p.is_file()), run_dir),
+        report=relative_path(result.report, run_dir),
+        warnings=result.warnings,
+    )
+    write_manifest(result.manifest, manifest)
+
+
+def input_hashes(cohort: Cohort) -> dict[str, str]:
+    """The sha256 of every input file read from the cohort folder, by path relative to it."""
+    root = cohort.path.resolve()
+    files = [p.resolve() for p in cohort.input_files()]
+    return hash_files((p for p in files if p.is_relative_to(root)), root)
+
+
+def phase_json(phase: PhaseResult, run_dir: Path) -> dict[str, Any]:
+    """One entry of the manifest's ``phases``."""
+    error = None
+    if phase.error is not None:
+        error = {key: getattr(phase.error, key) for key in
+                 ("phase", "cell_index", "execution_count", "source_line", "ename", "evalue")}
+    return {
+        "number": phase.number,
+        "name": phase.name,
+        "status": phase.status,
+        "reason": phase.reason,
+        "notebook": relative_path(phase.notebook, run_dir),
+        "started": iso(phase.started),
+        "duration_s": None if phase.duration_s is None else round(phase.duration_s, 3),
+        "kernel_attempts": phase.kernel_attempts,
+        "tables": phase.tables,
+        "figures": phase.figures,
+        "error": error,
+    }
+
+
+def iso(when: dt.datetime | None) -> str | None:
+    return None if when is None else when.isoformat(timespec="seconds")
+
+
+def relative_path(path: Path | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def write_manifest(path: str | os.PathLike[str], manifest: dict[str, Any]) -> Path:

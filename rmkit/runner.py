@@ -38,8 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .engine import DEFAULT_CELL_TIMEOUT, KERNEL_NAME, prepare_engine
+from .engine import DEFAULT_CELL_TIMEOUT, prepare_engine
 from .errors import PhaseError, UsageError, ValidationError
+from .manifest import new_manifest, save_manifest
+from .phases import PHASE_FILE, PhaseNotebook, find_phases, parameter_problems, select_phases
 
 __all__ = [
     "PHASE_FILE",
@@ -54,28 +56,7 @@ __all__ = [
     "display_path",
 ]
 
-PHASE_FILE = re.compile(r"^(?P<number>\d{2})_(?P<name>[a-z][a-z0-9_]*)\.ipynb$")
-"""A phase notebook's file name: two digits, ``_``, the phase name (``03_pairing.ipynb``)."""
-
 Status = Literal["pending", "running", "ok", "failed", "skipped"]
-
-
-@dataclass(frozen=True)
-class PhaseNotebook:
-    """A phase notebook: ``number`` and ``name`` come from its file name (``02_intake.ipynb``)."""
-
-    number: int
-    name: str
-    path: Path
-
-    @property
-    def filename(self) -> str:
-        return self.path.name
-
-    @property
-    def title(self) -> str:
-        """``Intake``, ``Check-ins``: the name as a heading."""
-        return {"checkins": "Check-ins"}.get(self.name, self.name.replace("_", " ").capitalize())
 
 
 @dataclass
@@ -97,25 +78,6 @@ class PhaseResult:
     @property
     def title(self) -> str:
         return PhaseNotebook(self.number, self.name, Path()).title
-
-    def to_json(self, run_dir: Path) -> dict[str, Any]:
-        error = None
-        if self.error is not None:
-            error = {key: getattr(self.error, key) for key in
-                     ("phase", "cell_index", "execution_count", "source_line", "ename", "evalue")}
-        return {
-            "number": self.number,
-            "name": self.name,
-            "status": self.status,
-            "reason": self.reason,
-            "notebook": _relative(self.notebook, run_dir),
-            "started": _iso(self.started),
-            "duration_s": None if self.duration_s is None else round(self.duration_s, 3),
-            "kernel_attempts": self.kernel_attempts,
-            "tables": self.tables,
-            "figures": self.figures,
-            "error": error,
-        }
 
 
 @dataclass
@@ -167,74 +129,6 @@ class RunResult:
             detail = p.reason or (p.notebook.name if p.notebook else "")
             rows.append([f"{p.number:02d}", p.name, p.status, duration, detail])
         return text_table(["#", "phase", "status", "duration", "notebook"], rows)
-
-
-# --------------------------------------------------------------------------------------------- phases
-
-
-def find_phases(notebooks: str | os.PathLike[str] | None = None) -> list[PhaseNotebook]:
-    """The phase notebooks in ``notebooks`` (default: rmkit's own), in phase order.
-
-    Raises
-    ------
-    UsageError
-        If the folder does not exist or holds no ``NN_name.ipynb`` notebook.
-
-    Examples
-    --------
-    >>> [p.filename for p in find_phases()][:2]
-    ['01_objectives.ipynb', '02_intake.ipynb']
-    """
-    from .resources import notebooks_dir
-
-    folder = Path(notebooks) if notebooks is not None else notebooks_dir()
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: no such notebooks folder")
-    found = []
-    for path in folder.iterdir():
-        match = PHASE_FILE.match(path.name)
-        if match and path.is_file():
-            found.append(PhaseNotebook(int(match["number"]), match["name"], path.resolve()))
-    if not found:
-        raise UsageError(f"{folder}: no phase notebooks (files named like 01_objectives.ipynb)")
-    found.sort(key=lambda p: (p.number, p.name))
-    return found
-
-
-def select_phases(available: Sequence[PhaseNotebook], wanted: Sequence[str] | None) -> list[PhaseNotebook]:
-    """The phases named in ``wanted`` (names, numbers or file stems; ``None`` or empty: all), in phase order.
-
-    Raises
-    ------
-    UsageError
-        If a phase is unknown; the message lists the phases there are.
-
-    Examples
-    --------
-    >>> phases = [PhaseNotebook(1, "objectives", Path("01_objectives.ipynb")),
-    ...           PhaseNotebook(4, "checkins", Path("04_checkins.ipynb"))]
-    >>> [p.name for p in select_phases(phases, ["check-ins", "1"])]
-    ['objectives', 'checkins']
-    >>> select_phases(phases, ["pairing"])
-    Traceback (most recent call last):
-    ...
-    rmkit.errors.UsageError: unknown phase 'pairing'; the phases are: 01 objectives, 04 checkins
-    """
-    if not wanted:
-        return list(available)
-    chosen: set[PhaseNotebook] = set()
-    for token in (t.strip() for item in wanted for t in str(item).split(",")):
-        if not token:
-            continue
-        key = token.casefold().replace("-", "").replace(" ", "")
-        matches = [p for p in available
-                   if key in {p.name.replace("_", ""), p.name, p.path.stem}
-                   or (key.isdigit() and int(key) == p.number)]
-        if not matches:
-            listing = ", ".join(f"{p.number:02d} {p.name}" for p in available)
-            raise UsageError(f"unknown phase {token!r}; the phases are: {listing}")
-        chosen.update(matches)
-    return [p for p in available if p in chosen]
 
 
 # --------------------------------------------------------------------------------------------- run folder
@@ -367,24 +261,23 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
                             reason="" if p in selected else "not selected") for p in available],
     )
     prepare_engine()  # papermill's imports, here rather than inside the first phase's time
-    inputs = _input_hashes(cohort)
     cohort_files = _snapshot(result.cohort_dir, exclude=run_dir)
-    manifest = _manifest(result, inputs, cohort, cell_timeout, [p.name for p in selected])
-    _save(manifest, result)
+    manifest = new_manifest(result, cohort, cell_timeout=cell_timeout, selected=[p.name for p in selected])
+    save_manifest(manifest, result)
     if on_start:
         on_start(result)
     try:
         for notebook, phase in zip(available, result.phases, strict=True):
             if notebook in selected:
                 _run_phase(notebook, phase, result, cell_timeout, on_phase)
-                _save(manifest, result)
+                save_manifest(manifest, result)
     except KeyboardInterrupt:
         result.status_override = "interrupted"
         for phase in result.phases:
             if phase.status in {"pending", "running"}:
                 phase.status, phase.reason = "skipped", "interrupted"
         result.finished = _now()
-        _save(manifest, result)
+        save_manifest(manifest, result)
         raise
     result.warnings += _changed_inputs(result.cohort_dir, cohort_files, _snapshot(result.cohort_dir, exclude=run_dir))
     try:
@@ -397,7 +290,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
         result.warnings.append(f"report.html: {redactions} name(s) or e-mail address(es) in notebook outputs were "
                                "replaced by person ids; the notebooks should show person_id only")
     result.finished = _now()
-    _save(manifest, result)
+    save_manifest(manifest, result)
     return result
 
 
@@ -409,7 +302,7 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
     phase.notebook, phase.started, phase.status = target, _now(), "running"
     if on_phase:
         on_phase(phase)
-    result.warnings += _parameter_problems(notebook)
+    result.warnings += parameter_problems(notebook)
     before = _snapshot(result.run_dir, only=("tables", "figures"))
     logs = result.run_dir / "logs"
     logs.mkdir(exist_ok=True)
@@ -438,22 +331,6 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
         on_phase(phase)
 
 
-def _parameter_problems(notebook: PhaseNotebook) -> list[str]:
-    """What the notebook contract misses: a cell tagged ``parameters`` assigning ``cohort_dir`` and ``output_dir``."""
-    import json
-
-    try:
-        cells = json.loads(notebook.path.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError, AttributeError):
-        return []  # papermill reports an unreadable notebook as the phase's failure
-    sources = ["".join(c.get("source", "")) for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if not sources:
-        return [f"{notebook.filename}: no cell is tagged 'parameters'; cohort_dir and output_dir were put first"]
-    return [f"{notebook.filename}: the parameters cell does not set {name}, so the notebook may not use it"
-            for name in ("cohort_dir", "output_dir")
-            if not re.search(rf"^\s*{name}\s*(:[^=\n]*)?=", "\n".join(sources), flags=re.M)]
-
-
 def _write_report(result: RunResult, cohort: Any) -> tuple[Path, int]:
     from .report import build_report, private_terms
     from .tables import atomic_write
@@ -463,69 +340,6 @@ def _write_report(result: RunResult, cohort: Any) -> tuple[Path, int]:
     with atomic_write(path, "w", encoding="utf-8") as handle:
         handle.write(html)
     return path, redactions
-
-
-# --------------------------------------------------------------------------------------------- manifest
-
-
-def _manifest(result: RunResult, inputs: dict[str, str], cohort: Any, cell_timeout: float | None,
-              selected: list[str]) -> dict[str, Any]:
-    from ._version import __version__
-    from .cohort import resolve_instrument
-    from .manifest import FORMAT, package_versions, sha256_file
-
-    instrument = None
-    path = resolve_instrument(cohort.program.instrument, cohort.path)
-    if path is not None and _relative(path.resolve(), result.cohort_dir) not in inputs:
-        instrument = {"id": cohort.instrument.id, "path": str(path), "sha256": sha256_file(path)}
-    import platform
-
-    return {
-        "format": FORMAT,
-        "rmkit": __version__,
-        "status": "running",
-        "cohort": {"id": result.cohort, "program": result.program, "path": str(result.cohort_dir)},
-        "parameters": {"cohort_dir": str(result.cohort_dir), "output_dir": str(result.run_dir), "phases": selected,
-                       "kernel_name": KERNEL_NAME, "cell_timeout_s": cell_timeout},
-        "started": _iso(result.started),
-        "finished": None,
-        "duration_s": None,
-        "versions": package_versions(),
-        "platform": platform.platform(),
-        "inputs": inputs,
-        "instrument": instrument,
-        "validation_warnings": result.validation_warnings,
-        "phases": [],
-        "tables": {},
-        "figures": {},
-        "report": None,
-        "warnings": [],
-    }
-
-
-def _save(manifest: dict[str, Any], result: RunResult) -> None:
-    from .manifest import hash_files, write_manifest
-
-    run_dir = result.run_dir
-    manifest.update(
-        status=result.status,
-        finished=_iso(result.finished),
-        duration_s=None if result.duration_s is None else round(result.duration_s, 3),
-        phases=[p.to_json(run_dir) for p in result.phases],
-        tables=hash_files((p for p in (run_dir / "tables").rglob("*") if p.is_file()), run_dir),
-        figures=hash_files((p for p in (run_dir / "figures").rglob("*") if p.is_file()), run_dir),
-        report=_relative(result.report, run_dir),
-        warnings=result.warnings,
-    )
-    write_manifest(result.manifest, manifest)
-
-
-def _input_hashes(cohort: Any) -> dict[str, str]:
-    from .manifest import hash_files
-
-    root = cohort.path.resolve()
-    files = [p.resolve() for p in cohort.input_files()]
-    return hash_files((p for p in files if p.is_relative_to(root)), root)
 
 
 def _snapshot(root: Path, *, only: Sequence[str] = (), exclude: Path | None = None) -> dict[str, tuple[int, int]]:
@@ -571,19 +385,6 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _iso(when: dt.datetime | None) -> str | None:
-    return None if when is None else when.isoformat(timespec="seconds")
-
-
-def _relative(path: Path | None, root: Path) -> str | None:
-    if path is None:
-        return None
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def display_path(path: Path) -> str:

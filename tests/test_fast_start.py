@@ -22,7 +22,7 @@ PROBE = "import sys; {run}; print(sorted(m for m in sys.modules if m.split('.')[
 @pytest.mark.parametrize("run", [
     "import rmkit",
     "import rmkit.cli; rmkit.cli.build_parser().format_help()",
-    "import rmkit.runner, rmkit.batch, rmkit.engine, rmkit.report, rmkit.manifest",
+    "import rmkit.runner, rmkit.batch, rmkit.engine, rmkit.report, rmkit.manifest, rmkit.phases",
 ])
 def test_no_heavy_module_is_imported(run: str) -> None:
     result = subprocess.run([sys.executable, "-c", PROBE.format(run=run, heavy=HEAVY)], capture_output=True,
