@@ -131,13 +131,32 @@ class Phase:
         return True
 
 
-def _wait_for_the_page() -> None:
-    """In a preheated Voilà kernel, pause until a browser asks for the page: everything imported so far is warm,
-    and the cohort (its decision log above all) is read when the page is opened, not when the server started."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import wait_for_request
+def _preheating() -> bool:
+    return os.environ.get("VOILA_PREHEAT") == "True"
 
-        wait_for_request()
+
+def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every file in the cohort folder (to notice any change)."""
+    entries = []
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            stat = path.stat()
+            entries.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
+def _validate_when_the_page_is_opened(folder: Path) -> ValidationReport:
+    """In a preheated Voilà kernel, validate while waiting for a browser (so the page is ready sooner), pause until
+    the page is requested, and validate again only if a file changed meanwhile: the board always shows the cohort
+    as it is when the page is opened."""
+    from voila.utils import wait_for_request
+
+    report = validate_cohort(folder)
+    before = _fingerprint(folder)
+    wait_for_request()
+    if _fingerprint(folder) != before:
+        report = validate_cohort(folder)
+    return report
 
 
 def start_phase(name: str, cohort_dir: str | os.PathLike[str] | None = None, output_dir: str | os.PathLike[str] | None = None) -> Phase:
@@ -148,9 +167,8 @@ def start_phase(name: str, cohort_dir: str | os.PathLike[str] | None = None, out
     ValidationError
         If the cohort has errors (its message lists every ``FILE:ROW:COLUMN`` problem).
     """
-    _wait_for_the_page()
     folder = resolve_cohort_dir(cohort_dir)
-    report = validate_cohort(folder)
+    report = _validate_when_the_page_is_opened(folder) if _preheating() else validate_cohort(folder)
     if not report.ok:
         raise ValidationError(report.problems)
     assert report.cohort is not None

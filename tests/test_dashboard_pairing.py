@@ -22,6 +22,11 @@ def board(cohort_copy: Path) -> PairingBoard:
     return PairingBoard(load_cohort(cohort_copy), page_size=10)
 
 
+def shown(board: PairingBoard) -> list:
+    """The row widgets the facilitator sees (the board reuses a fixed pool of rows)."""
+    return [w for w in board._rows.children if w.layout.display != "none"]
+
+
 def pair_of(board: PairingBoard, mentor_id: str) -> str | None:
     pairs = board.result.pairs.set_index("mentor_id")
     return pairs.loc[mentor_id, "mentee_id"] if mentor_id in pairs.index else None
@@ -29,7 +34,7 @@ def pair_of(board: PairingBoard, mentor_id: str) -> str | None:
 
 def test_opens_with_the_proposal(board: PairingBoard) -> None:
     assert board._page_label.value == "page 1 of 4 · 39 pairs"
-    assert len(board._rows.children) == 10
+    assert len(shown(board)) == 10 and all("rmkit-pair" in w._dom_classes for w in shown(board))
     first = board.visible().iloc[0]
     assert bool(first["locked"])  # locked pairs first (the example locks one pair), then the lowest scores
     assert "Name" not in board.result.pairs_table().columns
@@ -82,7 +87,7 @@ def test_filters_and_unmatched(board: PairingBoard) -> None:
     assert board.visible()["below_threshold"].all()
     board.set_view("unmatched")
     assert set(board.visible()["person_id"]) == set(board.result.unmatched["person_id"])
-    assert all("rmkit-unmatched" in w._dom_classes for w in board._rows.children)
+    assert [w for w in shown(board)] and all("rmkit-unmatched" in w._dom_classes for w in shown(board))
     with pytest.raises(ValueError):
         board.set_strategy("greedy")
 
@@ -100,6 +105,17 @@ def test_publish_writes_pairs_with_history(board: PairingBoard, cohort_copy: Pat
     assert not any(n in (cohort_copy / "pairs.csv").read_text() for n in names)
     after = {k: v for k, v in file_hashes(cohort_copy).items() if k in inputs}
     assert after == inputs  # nothing else in the cohort folder changed
+
+
+def test_row_buttons_act_on_the_pair_shown(board: PairingBoard, cohort_copy: Path) -> None:
+    k = 4
+    mentor, mentee = board._bound[k]
+    board._pair_rows[k].children[1].children[0].click()  # Lock
+    assert read_decisions(cohort_copy).iloc[-1][["action", "mentor_id", "mentee_id"]].tolist() == ["lock", mentor, mentee]
+    row = next(w for w in shown(board) if f"rmkit-pair-{mentor}-{mentee}" in w._dom_classes)
+    assert row.children[1].children[0].description == "Unlock" and row.children[1].children[2].disabled
+    row.children[1].children[0].click()  # Unlock
+    assert read_decisions(cohort_copy).iloc[-1]["action"] == "unlock"
 
 
 def test_a_contradictory_lock_is_shown_not_raised(board: PairingBoard) -> None:

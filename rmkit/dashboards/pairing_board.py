@@ -76,7 +76,15 @@ class PairingBoard(widgets.VBox):
         self._department = widgets.Dropdown(options=["all", *departments], value="all", description="Department")
         self._below = widgets.Checkbox(value=False, description=f"only pairs below {cohort.program.pairing.threshold:g}", indent=False)
         self._view = widgets.ToggleButtons(options=[("proposed pairs", "pairs"), ("unmatched", "unmatched")], value="pairs")
-        self._rows = widgets.VBox()
+        # A fixed pool of row widgets, updated in place: a click changes a few values instead of building new
+        # widgets (each new widget costs a round trip to the browser).
+        self._button_layout = widgets.Layout(width="110px")
+        self._text_layout = widgets.Layout(flex="1 1 auto")
+        self._pair_rows = [self._new_pair_row(k) for k in range(page_size)]
+        self._unmatched_rows = [self._new_unmatched_row() for _ in range(page_size)]
+        self._bound: list[tuple[str, str] | None] = [None] * page_size
+        self._empty = widgets.HTML('<p class="rmkit-muted">Nothing matches these filters.</p>')
+        self._rows = widgets.VBox([*self._pair_rows, *self._unmatched_rows, self._empty])
         self._prev = widgets.Button(description="◀ previous", layout=widgets.Layout(width="150px"))
         self._next = widgets.Button(description="next ▶", layout=widgets.Layout(width="150px"))
         self._page_label = widgets.Label()
@@ -228,12 +236,12 @@ class PairingBoard(widgets.VBox):
         ]) + "</div>"
         rows = self.visible()
         page = rows.iloc[self.page * self.page_size:(self.page + 1) * self.page_size]
-        if page.empty:
-            self._rows.children = (widgets.HTML('<p class="rmkit-muted">Nothing matches these filters.</p>'),)
-        elif self.view == "unmatched":
-            self._rows.children = tuple(self._unmatched_row(r) for r in page.itertuples())
-        else:
-            self._rows.children = tuple(self._pair_row(r) for r in page.itertuples())
+        records = list(page.itertuples())
+        for k in range(len(self._pair_rows)):
+            self._show_pair(k, records[k] if self.view == "pairs" and k < len(records) else None)
+        for k, row in enumerate(self._unmatched_rows):
+            self._show_unmatched(row, records[k] if self.view == "unmatched" and k < len(records) else None)
+        self._empty.layout.display = "" if page.empty else "none"
         pages = max(1, -(-len(rows) // self.page_size))
         noun = "pairs" if self.view == "pairs" else "people"
         self._page_label.value = f"page {self.page + 1} of {pages} · {len(rows)} {noun}"
@@ -243,7 +251,7 @@ class PairingBoard(widgets.VBox):
         self._draw_swaps()
 
     def _button(self, label: str, action: Callable[[], Any], style: str = "") -> widgets.Button:
-        button = widgets.Button(description=label, button_style=style, layout=widgets.Layout(width="110px"))
+        button = widgets.Button(description=label, button_style=style, layout=self._button_layout)
 
         def click(_: Any) -> None:
             try:
@@ -255,33 +263,66 @@ class PairingBoard(widgets.VBox):
         button.on_click(click)
         return button
 
-    def _pair_row(self, r: Any) -> widgets.Widget:
-        m, e = r.mentor_id, r.mentee_id
-        lock_label = "🔒 locked · " if r.locked else ""
-        text = (f"<div style='font-size:19px'><b>{esc(self.names[m])}</b> → <b>{esc(self.names[e])}</b> "
-                f"&nbsp; {score_bar(r.score)} <span class='rmkit-muted'>{lock_label}"
-                f"{esc(self.departments.get(m) or '')} / {esc(self.departments.get(e) or '')}</span></div>"
-                f"<div class='rmkit-muted' style='font-size:16px'>{esc(r.reasons)}</div>")
-        buttons = [
-            self._button("Unlock" if r.locked else "Lock", (lambda: self.unlock(m, e)) if r.locked else (lambda: self.lock(m, e)),
-                         "warning" if r.locked else "info"),
-            self._button("Forbid", lambda: self.forbid(m, e), "danger"),
-            self._button("Swap…", lambda: self.suggest(m, e)),
-        ]
-        buttons[2].disabled = bool(r.locked)  # a locked pair stays; unlock it first
-        row = widgets.HBox([widgets.HTML(text, layout=widgets.Layout(flex="1 1 auto")), widgets.HBox(buttons)],
+    def _new_pair_row(self, k: int) -> widgets.HBox:
+        text = widgets.HTML(layout=self._text_layout)
+        buttons = [self._button("Lock", lambda k=k: self._row_action(k, "lock"), "info"),
+                   self._button("Forbid", lambda k=k: self._row_action(k, "forbid"), "danger"),
+                   self._button("Swap…", lambda k=k: self._row_action(k, "swap"))]
+        row = widgets.HBox([text, widgets.HBox(buttons)],
                            layout=widgets.Layout(border_bottom="1px solid #cfcfcf", padding="6px 0", align_items="center"))
         row.add_class("rmkit-pair")
-        row.add_class(f"rmkit-pair-{m}-{e}")
         return row
 
-    def _unmatched_row(self, r: Any) -> widgets.Widget:
-        text = (f"<div style='font-size:19px'><b>{esc(self.names.get(r.person_id, r.person_id))}</b> "
-                f"<span class='rmkit-muted'>({esc(r.role)}, {esc(self.departments.get(r.person_id) or 'no department')})</span></div>"
-                f"<div style='font-size:16px'>{esc(r.reason)}</div>")
-        row = widgets.HTML(text, layout=widgets.Layout(border_bottom="1px solid #cfcfcf", padding="6px 0"))
+    def _new_unmatched_row(self) -> widgets.HTML:
+        row = widgets.HTML(layout=widgets.Layout(border_bottom="1px solid #cfcfcf", padding="6px 0", display="none"))
         row.add_class("rmkit-unmatched")
         return row
+
+    def _row_action(self, k: int, action: str) -> None:
+        bound = self._bound[k]
+        if bound is None:
+            return
+        mentor, mentee = bound
+        locked = self._pair_rows[k].children[1].children[0].description == "Unlock"
+        if action == "lock":
+            self.unlock(mentor, mentee) if locked else self.lock(mentor, mentee)
+        elif action == "forbid":
+            self.forbid(mentor, mentee)
+        else:
+            self.suggest(mentor, mentee)
+
+    def _show_pair(self, k: int, r: Any | None) -> None:
+        row = self._pair_rows[k]
+        old = self._bound[k]
+        if old is not None:
+            row.remove_class(f"rmkit-pair-{old[0]}-{old[1]}")
+        if r is None:
+            self._bound[k] = None
+            row.layout.display = "none"
+            return
+        m, e = r.mentor_id, r.mentee_id
+        self._bound[k] = (m, e)
+        row.add_class(f"rmkit-pair-{m}-{e}")
+        row.layout.display = ""
+        lock_label = "🔒 locked · " if r.locked else ""
+        row.children[0].value = (
+            f"<div style='font-size:19px'><b>{esc(self.names[m])}</b> → <b>{esc(self.names[e])}</b> "
+            f"&nbsp; {score_bar(r.score)} <span class='rmkit-muted'>{lock_label}"
+            f"{esc(self.departments.get(m) or '')} / {esc(self.departments.get(e) or '')}</span></div>"
+            f"<div class='rmkit-muted' style='font-size:16px'>{esc(r.reasons)}</div>")
+        lock, _, swap = row.children[1].children
+        lock.description = "Unlock" if r.locked else "Lock"
+        lock.button_style = "warning" if r.locked else "info"
+        swap.disabled = bool(r.locked)  # a locked pair stays; unlock it first
+
+    def _show_unmatched(self, row: widgets.HTML, r: Any | None) -> None:
+        if r is None:
+            row.layout.display = "none"
+            return
+        row.layout.display = ""
+        row.value = (f"<div style='font-size:19px'><b>{esc(self.names.get(r.person_id, r.person_id))}</b> "
+                     f"<span class='rmkit-muted'>({esc(r.role)}, {esc(self.departments.get(r.person_id) or 'no department')})</span></div>"
+                     f"<div style='font-size:16px'>{esc(r.reason)}</div>")
 
     def _draw_swaps(self) -> None:
         if self.swap_for is None:

@@ -159,6 +159,28 @@ class PairingProblem:
         lines.append("relax pairing.rules in program.yaml or undo some forbid decisions")
         raise InfeasibleError("\n".join(lines))
 
+    def result_for(self, pairs: pd.DataFrame, *, strategy: str | None = None) -> PairingResult:
+        """The given pairs (e.g. the published ``pairs.csv``) as a result of this problem, so that they can be
+        explained and swapped like a proposal. Pairs naming someone outside the problem are left out.
+
+        Examples
+        --------
+        >>> from rmkit.cohort import load_cohort
+        >>> from rmkit.resources import example_cohort_dir
+        >>> cohort = load_cohort(example_cohort_dir())
+        >>> published = prepare_pairing(cohort.participants, cohort.program, cohort.decisions).result_for(cohort.pairs)
+        >>> published.matched == len(cohort.pairs)
+        True
+        """
+        positions_m = {pid: k for k, pid in enumerate(self.mentor_ids)}
+        positions_e = {pid: k for k, pid in enumerate(self.mentee_ids)}
+        known = [(positions_m[m], positions_e[e]) for m, e in zip(pairs["mentor_id"], pairs["mentee_id"], strict=True)
+                 if m in positions_m and e in positions_e]
+        known.sort()
+        mentor = np.array([i for i, _ in known], dtype=np.intp)
+        mentee = np.array([j for _, j in known], dtype=np.intp)
+        return PairingResult(_strategy(strategy, self.config), self, Assignment(mentor, mentee))
+
     def solve(self, strategy: str | None = None) -> PairingResult:
         """Pair with ``strategy`` (default: ``pairing.strategy``) and explain the result.
 

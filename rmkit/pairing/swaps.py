@@ -26,7 +26,7 @@ import pandas as pd
 
 from .engine import PairingResult
 
-__all__ = ["SwapSuggestion", "suggest_swaps"]
+__all__ = ["SwapSuggestion", "suggest_swaps", "swap_table", "swaps_for_pairs"]
 
 CHANGE_COLUMNS = ["person_id", "role", "partner_before", "score_before", "partner_after", "score_after", "change"]
 
@@ -261,3 +261,42 @@ def _describe(kind: str, remove: list[tuple[int, int]], add: list[tuple[int, int
     new = ", ".join(f"{ids_m[m]}–{ids_e[e]} ({score[m, e]:.2f})" for m, e in add) or "none"
     gone = ", ".join(f"{ids_m[m]}–{ids_e[e]}" for m, e in remove)
     return f"{kind}: break {gone}; new pairs {new}; total {total:+.3f}"
+
+
+def swap_table(suggestions: list[SwapSuggestion]) -> pd.DataFrame:
+    """Suggestions as a small table for a screen or a report: ``rank``, ``new_pairs``, ``total_change``,
+    ``other_pairs_changed``, ``description`` (person ids only)."""
+    return pd.DataFrame(
+        [{"rank": s.rank, "new_pairs": ", ".join(f"{m}–{e} ({score:.2f})" for m, e, score in s.add) or "none",
+          "total_change": round(s.total_change, 3), "other_pairs_changed": s.other_pairs_changed,
+          "description": s.description} for s in suggestions],
+        columns=["rank", "new_pairs", "total_change", "other_pairs_changed", "description"],
+    )
+
+
+def swaps_for_pairs(result: PairingResult, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The best swap for each pair in ``pairs`` (e.g. the pairs at risk): ``mentor_id``, ``mentee_id``, then
+    :func:`swap_table`'s columns for the best suggestion, or a ``description`` saying why there is none (locked, no
+    longer a pair, or nobody else can take them).
+
+    Examples
+    --------
+    >>> from rmkit.pairing import pair_participants
+    >>> people = pd.DataFrame({"person_id": ["m1", "m2", "e1", "e2"], "role": ["mentor"] * 2 + ["mentee"] * 2,
+    ...                        "offers": ["AI tools; video", "video", "", ""], "wants": ["", "", "AI tools", "video"]})
+    >>> result = pair_participants(people)
+    >>> swaps_for_pairs(result, pd.DataFrame({"mentor_id": ["m1"], "mentee_id": ["e1"]}))["new_pairs"].tolist()
+    ['m1–e2 (0.50), m2–e1 (0.00)']
+    """
+    rows = []
+    for mentor_id, mentee_id in zip(pairs["mentor_id"], pairs["mentee_id"], strict=True):
+        try:
+            best = suggest_swaps(result, mentor_id, mentee_id, limit=1)
+        except ValueError as exc:
+            rows.append({"mentor_id": mentor_id, "mentee_id": mentee_id, "description": str(exc)})
+            continue
+        if not best:
+            rows.append({"mentor_id": mentor_id, "mentee_id": mentee_id, "description": "nobody else can take either of them under the rules"})
+            continue
+        rows.append({"mentor_id": mentor_id, "mentee_id": mentee_id, **swap_table(best).iloc[0].to_dict()})
+    return pd.DataFrame(rows, columns=["mentor_id", "mentee_id", "rank", "new_pairs", "total_change", "other_pairs_changed", "description"])
