@@ -6,7 +6,8 @@ at import time). Modules by concern: :mod:`rmkit.cohort` (reading and validating
 pairing: :mod:`rmkit.pairing` (proposing and explaining pairs), :mod:`rmkit.publishing` (decisions and
 published pairs); evaluation: :mod:`rmkit.scoring`, :mod:`rmkit.waves`, :mod:`rmkit.reliability`,
 :mod:`rmkit.change`, :mod:`rmkit.retention`, :mod:`rmkit.roi`, :mod:`rmkit.confidentiality`,
-:mod:`rmkit.metrics` and :mod:`rmkit.importers` (survey exports).
+:mod:`rmkit.metrics` and :mod:`rmkit.importers` (survey exports); runs: :mod:`rmkit.runner` (``rmkit run``),
+:mod:`rmkit.phases`, :mod:`rmkit.batch`, :mod:`rmkit.engine` (papermill), :mod:`rmkit.report`, :mod:`rmkit.manifest`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ import importlib
 from typing import Any
 
 from ._version import __version__
-from .errors import InfeasibleError, InputError, Problem, RmkitError, RunError, UsageError, ValidationError
+from .errors import (
+    InfeasibleError,
+    InputError,
+    PhaseError,
+    Problem,
+    RmkitError,
+    RunError,
+    UsageError,
+    ValidationError,
+)
 
 # name -> module that defines it; imported on first use
 _LAZY = {
@@ -31,6 +41,8 @@ _LAZY = {
     "prepare_pairing": "rmkit.pairing",
     "publish_pairs": "rmkit.publishing",
     "append_decision": "rmkit.publishing",
+    "run_cohort": "rmkit.runner",
+    "run_batch": "rmkit.batch",
     "score_responses": "rmkit.scoring",
     "waves_table": "rmkit.waves",
     "cronbach_alpha": "rmkit.reliability",
@@ -53,6 +65,7 @@ __all__ = [
     "UsageError",
     "InfeasibleError",
     "RunError",
+    "PhaseError",
     *_LAZY,
 ]
 

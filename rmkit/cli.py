@@ -29,6 +29,9 @@ COMMANDS = (
     "score",
     "metrics",
     "import",
+    "run",
+    "batch",
+    "demo",
     "dashboard",
 )
 

@@ -19,6 +19,7 @@ __all__ = [
     "UsageError",
     "InfeasibleError",
     "RunError",
+    "PhaseError",
 ]
 
 Severity = Literal["error", "warning"]
@@ -140,3 +141,60 @@ class RunError(RmkitError):
     """A phase notebook raised while running; the executed notebook with the error is kept."""
 
     exit_code = 1
+
+
+class PhaseError(RunError):
+    """A phase notebook failed during a run: which phase, which cell, which error, and where the executed notebook
+    (kept, with the error in it) is.
+
+    Parameters
+    ----------
+    phase : str
+        The phase name (``intake``).
+    notebook : str
+        The executed notebook (its path as the user should open it).
+    cell_index : int or None
+        The failing cell's index in the executed notebook (0-based, as papermill counts, the injected parameters cell
+        included); ``None`` when the notebook failed before its first cell (the kernel did not start).
+    execution_count : int or None
+        The ``In [n]`` number Jupyter shows for that cell.
+    source_line : str
+        The first line of the cell's source that is not blank.
+    ename, evalue : str
+        The error's name and message (``ZeroDivisionError``, ``division by zero``).
+
+    Examples
+    --------
+    >>> err = PhaseError("intake", "runs/x/02_intake.ipynb", cell_index=4, execution_count=3,
+    ...                  source_line="ratio = 1 / 0", ename="ZeroDivisionError", evalue="division by zero")
+    >>> print(err)
+    phase intake failed at cell 4 (In [3]: ratio = 1 / 0): ZeroDivisionError: division by zero
+    >>> err.lines()[1]
+    '  the executed notebook keeps the error: runs/x/02_intake.ipynb'
+    >>> print(PhaseError("intake", "02_intake.ipynb", ename="KernelStartError", evalue="no kernel"))
+    phase intake failed before its first cell: KernelStartError: no kernel
+    """
+
+    def __init__(self, phase: str, notebook: str, *, cell_index: int | None = None, execution_count: int | None = None,
+                 source_line: str = "", ename: str = "", evalue: str = ""):
+        self.phase = phase
+        self.notebook = notebook
+        self.cell_index = cell_index
+        self.execution_count = execution_count
+        self.source_line = source_line
+        self.ename = ename
+        self.evalue = evalue
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        if self.cell_index is None:
+            where = "before its first cell"
+        else:
+            label = f"In [{self.execution_count}]" if self.execution_count is not None else "not run"
+            code = f": {self.source_line}" if self.source_line else ""
+            where = f"at cell {self.cell_index} ({label}{code})"
+        error = f"{self.ename}: {self.evalue}" if self.evalue else self.ename
+        return f"phase {self.phase} failed {where}: {error}"
+
+    def lines(self) -> list[str]:
+        return [str(self), f"  the executed notebook keeps the error: {self.notebook}"]

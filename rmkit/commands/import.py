@@ -19,9 +19,10 @@ Every problem is reported at once, one FILE:ROW:COLUMN line each, with exit 2; i
 never overwritten."""
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..importers import FORMATS
+FORMATS = ("qualtrics", "msforms", "google")  # = rmkit.importers.FORMATS, without importing pandas for --help
 
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("format", metavar="FORMAT", choices=FORMATS, help=f"the export's format: {', '.join(FORMATS)}")
     parser.add_argument("file", metavar="FILE", help="the export file")
     parser.add_argument("--out", metavar="responses.csv", required=True, help="where to write (.csv or .xlsx)")

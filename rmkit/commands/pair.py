@@ -26,9 +26,10 @@ is ever changed.
 Exit 0 done; 2 bad input (one FILE:ROW:COLUMN line per problem), an infeasible cohort or a usage error."""
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..config import STRATEGIES
+STRATEGIES = ("optimal", "fair", "stable")  # = rmkit.config.STRATEGIES, without importing pydantic for --help
 
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("cohort", metavar="COHORT", help="the cohort folder")
     parser.add_argument("--out", metavar="PAIRS.csv", help="where to write the proposed pairs (.csv or .xlsx)")
     parser.add_argument("--strategy", choices=STRATEGIES, help="override pairing.strategy of program.yaml")

@@ -1,0 +1,44 @@
+"""``rmkit demo``: every phase on the bundled example cohort, and where to look next."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+
+from .run import add_run_options
+
+NAME = "demo"
+HELP = "run every phase on the bundled example cohort and say where the report is"
+DESCRIPTION = """\
+Run every phase notebook on the bundled example cohort (synthetic people and figures) into
+runs/<cohort>/<timestamp>/ under the current directory (or --out DIR), then print where the report is
+and how to open the facilitator dashboards on the same cohort. Exit codes as for `rmkit run`."""
+
+BOARDS = ("pairing", "checkins", "evaluation")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_run_options(parser, out_help="the run folder to create (new or empty); default runs/<cohort>/<timestamp>/")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..engine import skip_slow_imports
+
+    skip_slow_imports()
+    from ..resources import example_cohort_dir
+    from ..runner import display_path, run_cohort
+    from .run import print_outcome, progress_printer
+
+    cohort = example_cohort_dir()
+    print(f"rmkit demo: the example cohort {cohort.name} (synthetic people) through every phase", flush=True)
+    result = run_cohort(cohort, out=args.out, phases=args.phases, notebooks=args.notebooks,
+                        cell_timeout=args.cell_timeout, **progress_printer())
+    print_outcome(result)
+    if result.report is not None:
+        print(f"\nOpen the report in any browser (it works offline and can be e-mailed):\n"
+              f"  {result.report.as_uri()}")
+    print("\nThe facilitator dashboards on the same cohort (stop each with Ctrl-C):")
+    for board in BOARDS:
+        print(f"  rmkit dashboard {board} {shlex.quote(str(cohort))}")
+    print(f"\nEverything the run wrote is in {display_path(result.run_dir)}/; the cohort folder was only read.")
+    return 0 if result.ok else 1
