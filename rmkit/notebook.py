@@ -69,15 +69,14 @@ class Phase:
 
     # -- output ----------------------------------------------------------------------------------
 
-    def save_table(self, frame: pd.DataFrame, name: str) -> Path | None:
-        """Write ``output_dir/tables/<name>.csv`` (formula-safe, atomic); nothing when there is no output folder."""
+    def save_table(self, frame: pd.DataFrame, name: str) -> None:
+        """Write ``output_dir/tables/<name>.csv`` (formula-safe, atomic); nothing when there is no output folder.
+
+        Returns nothing, so that a cell ending with it shows no path; the files written are in ``written``."""
         from .tables import write_table
 
-        if self.output_dir is None:
-            return None
-        path = write_table(frame, self.output_dir / "tables" / f"{name}.csv")
-        self.written.append(path)
-        return path
+        if self.output_dir is not None:
+            self.written.append(write_table(frame, self.output_dir / "tables" / f"{name}.csv"))
 
     def chart(self, chart: Any, name: str | None = None) -> None:
         """Show a chart offline (interactive in a dashboard, SVG elsewhere) and save it as ``figures/<name>.svg``."""

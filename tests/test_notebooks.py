@@ -67,6 +67,7 @@ def test_notebook_runs(executed, phase: str, cohort: str) -> None:
     text = _outputs_text(run["notebook"])
     assert '"output_type": "error"' not in text
     assert "Traceback" not in text
+    assert "PosixPath(" not in text and str(run["out"]) not in text  # no local paths in what a report shows
 
 
 @pytest.mark.notebook
