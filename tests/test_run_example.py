@@ -37,8 +37,10 @@ def test_demo_runs_every_phase(demo, example_dir: Path) -> None:
     assert manifest["status"] == "ok"
     assert [p["name"] for p in manifest["phases"]] == [p.name for p in find_phases()]
     assert all(p["status"] == "ok" and (run_dir / p["notebook"]).is_file() for p in manifest["phases"])
+    playground = run_dir / "example-cohort"  # a writable copy for the dashboards, never the bundled original
+    assert file_hashes(playground) == file_hashes(example_dir)
     for board in ("pairing", "checkins", "evaluation"):
-        assert f"rmkit dashboard {board} {example_dir}" in result.stdout
+        assert f"rmkit dashboard {board} runs/acme-2025-spring/{run_dir.name}/example-cohort" in result.stdout
     assert f"report:   runs/acme-2025-spring/{run_dir.name}/report.html" in result.stdout
 
 

@@ -12,7 +12,8 @@ HELP = "run every phase on the bundled example cohort and say where the report i
 DESCRIPTION = """\
 Run every phase notebook on the bundled example cohort (synthetic people and figures) into
 runs/<cohort>/<timestamp>/ under the current directory (or --out DIR), then print where the report is
-and how to open the facilitator dashboards on the same cohort. Exit codes as for `rmkit run`."""
+and how to open the facilitator dashboards on a copy of the example cohort (written into the run folder, so that
+locks and published pairs never touch the bundled original). Exit codes as for `rmkit run`."""
 
 BOARDS = ("pairing", "checkins", "evaluation")
 
@@ -37,8 +38,15 @@ def run(args: argparse.Namespace) -> int:
     if result.report is not None:
         print(f"\nOpen the report in any browser (it works offline and can be e-mailed):\n"
               f"  {result.report.as_uri()}")
-    print("\nThe facilitator dashboards on the same cohort (stop each with Ctrl-C):")
+    # The dashboards write decisions and published pairs into their cohort folder: give them a copy of the example
+    # inside the run folder, never the bundled original.
+    import shutil
+
+    playground = result.run_dir / "example-cohort"
+    shutil.copytree(cohort, playground)
+    print("\nThe facilitator dashboards, on a copy of the example cohort in the run folder (your locks, forbids and")
+    print("published pairs go there; stop each dashboard with Ctrl-C):")
     for board in BOARDS:
-        print(f"  rmkit dashboard {board} {shlex.quote(str(cohort))}")
+        print(f"  rmkit dashboard {board} {shlex.quote(display_path(playground))}")
     print(f"\nEverything the run wrote is in {display_path(result.run_dir)}/; the cohort folder was only read.")
     return 0 if result.ok else 1
