@@ -78,13 +78,18 @@ class Phase:
         if self.output_dir is not None:
             self.written.append(write_table(frame, self.output_dir / "tables" / f"{name}.csv"))
 
-    def chart(self, chart: Any, name: str | None = None) -> None:
-        """Show a chart offline (interactive in a dashboard, SVG elsewhere) and save it as ``figures/<name>.svg``."""
+    def chart(self, chart: Any, name: str | None = None, *, interactive: bool | None = None) -> None:
+        """Show a chart offline and save it as ``figures/<name>.svg`` when there is an output folder.
+
+        Interactive (``alt.JupyterChart``, with tooltips) in a dashboard unless ``interactive=False``; static SVG
+        elsewhere. A static chart is cheaper to send to a browser: use it for charts that need no interaction."""
         from IPython.display import SVG, display
 
         from . import charts
 
-        if self.dashboard:
+        if interactive is None:
+            interactive = self.dashboard
+        if interactive:
             charts.show(chart, interactive=True)
             return
         svg = charts.to_svg(chart)
@@ -144,6 +149,17 @@ def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(entries)
 
 
+def _warm_up_charts() -> None:
+    """Load what the first chart of a page would otherwise load after the page is requested: altair with its offline
+    JupyterChart bundle, and vl-convert's engine (its first conversion takes most of a second)."""
+    import altair as alt
+
+    from . import charts
+
+    alt.JupyterChart.enable_offline()
+    charts.to_svg(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q"))
+
+
 def _validate_when_the_page_is_opened(folder: Path) -> ValidationReport:
     """In a preheated Voilà kernel, validate while waiting for a browser (so the page is ready sooner), pause until
     the page is requested, and validate again only if a file changed meanwhile: the board always shows the cohort
@@ -152,6 +168,7 @@ def _validate_when_the_page_is_opened(folder: Path) -> ValidationReport:
 
     report = validate_cohort(folder)
     before = _fingerprint(folder)
+    _warm_up_charts()
     wait_for_request()
     if _fingerprint(folder) != before:
         report = validate_cohort(folder)

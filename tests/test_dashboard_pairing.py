@@ -24,7 +24,7 @@ def board(cohort_copy: Path) -> PairingBoard:
 
 def shown(board: PairingBoard) -> list:
     """The row widgets the facilitator sees (the board reuses a fixed pool of rows)."""
-    return [w for w in board._rows.children if w.layout.display != "none"]
+    return [w for w in board._rows.children if "rmkit-hidden" not in w._dom_classes]
 
 
 def pair_of(board: PairingBoard, mentor_id: str) -> str | None:
@@ -87,7 +87,9 @@ def test_filters_and_unmatched(board: PairingBoard) -> None:
     assert board.visible()["below_threshold"].all()
     board.set_view("unmatched")
     assert set(board.visible()["person_id"]) == set(board.result.unmatched["person_id"])
-    assert [w for w in shown(board)] and all("rmkit-unmatched" in w._dom_classes for w in shown(board))
+    listed = [w for w in shown(board) if "rmkit-unmatched-list" in w._dom_classes]
+    assert len(shown(board)) == 1 and listed
+    assert all(pid in listed[0].value for pid in board.result.unmatched["person_id"])
     with pytest.raises(ValueError):
         board.set_strategy("greedy")
 
@@ -152,12 +154,12 @@ def open_board(chromium, url: str):
     watch = PageWatch()
     watch.attach(page)
     page.goto(url)
-    page.wait_for_selector(".rmkit-board .rmkit-pair", timeout=90_000)
+    page.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
     return page, watch
 
 
 def first_unlocked_pair(page) -> tuple[str, str]:
-    for row in page.locator(".rmkit-pair").all():
+    for row in page.locator(".rmkit-pair:not(.rmkit-hidden)").all():
         if row.get_by_role("button", name="Lock", exact=True).count():
             cls = next(c for c in row.get_attribute("class").split() if c.startswith("rmkit-pair-"))
             _, _, mentor, mentee = cls.split("-")
@@ -176,7 +178,7 @@ def test_browser_lock_survives_a_reload(chromium, served_cohort) -> None:
     page.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Unlock").wait_for(timeout=15_000)
     assert read_decisions(folder).iloc[-1][["action", "mentor_id", "mentee_id"]].tolist() == ["lock", mentor, mentee]
     page.reload()
-    page.wait_for_selector(".rmkit-board .rmkit-pair", timeout=90_000)
+    page.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
     row = page.locator(f".rmkit-pair-{mentor}-{mentee}")
     assert row.get_by_role("button", name="Unlock").count() == 1 and "locked" in row.inner_text()
     page.close()
@@ -208,7 +210,7 @@ def test_browser_two_tabs_lose_no_decision(chromium, served_cohort) -> None:
     (a, _), (b, _) = open_board(chromium, url), open_board(chromium, url)
     first, second = (first_unlocked_pair(p) for p in (a, b))
     if first == second:  # both tabs show the same page: take the next unlocked pair in the second tab
-        rows = [r for r in b.locator(".rmkit-pair").all() if r.get_by_role("button", name="Lock", exact=True).count()]
+        rows = [r for r in b.locator(".rmkit-pair:not(.rmkit-hidden)").all() if r.get_by_role("button", name="Lock", exact=True).count()]
         cls = next(c for c in rows[1].get_attribute("class").split() if c.startswith("rmkit-pair-"))
         second = tuple(cls.split("-")[2:4])
     before = len(read_decisions(folder))
@@ -222,7 +224,7 @@ def test_browser_two_tabs_lose_no_decision(chromium, served_cohort) -> None:
     locks = {tuple(x) for x in log.iloc[-2:][["mentor_id", "mentee_id"]].to_numpy().tolist()}
     assert locks == {first, second}
     a.reload()
-    a.wait_for_selector(".rmkit-board .rmkit-pair", timeout=90_000)
+    a.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
     for mentor, mentee in (first, second):  # tab a now shows tab b's lock as well
         assert a.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Unlock").count() == 1
     a.close()

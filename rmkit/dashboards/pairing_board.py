@@ -17,6 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 import traitlets
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..cohort import Cohort, read_decisions
 from ..errors import RmkitError
@@ -79,13 +80,19 @@ class PairingBoard(widgets.VBox):
         self._view = widgets.ToggleButtons(options=[("proposed pairs", "pairs"), ("unmatched", "unmatched")], value="pairs")
         # A fixed pool of row widgets, updated in place: a click changes a few values instead of building new
         # widgets (each new widget costs a round trip to the browser).
+        # Layouts and the button style are shared: every widget model is one more message when the page opens.
         self._button_layout = widgets.Layout(width="110px")
+        self._button_style = widgets.ButtonStyle()
         self._text_layout = widgets.Layout(flex="1 1 auto")
+        self._row_layout = widgets.Layout(border_bottom="1px solid #cfcfcf", padding="6px 0", align_items="center")
+        self._plain_layout = widgets.Layout()
+        self._html_style = HTMLStyle()
         self._pair_rows = [self._new_pair_row(k) for k in range(page_size)]
-        self._unmatched_rows = [self._new_unmatched_row() for _ in range(page_size)]
         self._bound: list[tuple[str, str] | None] = [None] * page_size
-        self._empty = widgets.HTML('<p class="rmkit-muted">Nothing matches these filters.</p>')
-        self._rows = widgets.VBox([*self._pair_rows, *self._unmatched_rows, self._empty])
+        self._unmatched = widgets.HTML(style=self._html_style)  # the unmatched need no buttons: one widget for the page
+        self._unmatched.add_class("rmkit-unmatched-list")
+        self._empty = widgets.HTML('<p class="rmkit-muted">Nothing matches these filters.</p>', style=self._html_style)
+        self._rows = widgets.VBox([*self._pair_rows, self._unmatched, self._empty])
         self._prev = widgets.Button(description="◀ previous", layout=widgets.Layout(width="150px"))
         self._next = widgets.Button(description="next ▶", layout=widgets.Layout(width="150px"))
         self._page_label = widgets.Label()
@@ -240,9 +247,8 @@ class PairingBoard(widgets.VBox):
         records = list(page.itertuples())
         for k in range(len(self._pair_rows)):
             self._show_pair(k, records[k] if self.view == "pairs" and k < len(records) else None)
-        for k, row in enumerate(self._unmatched_rows):
-            self._show_unmatched(row, records[k] if self.view == "unmatched" and k < len(records) else None)
-        self._empty.layout.display = "" if page.empty else "none"
+        self._show_unmatched(records if self.view == "unmatched" else [])
+        self._set_hidden(self._empty, not page.empty)
         pages = max(1, -(-len(rows) // self.page_size))
         noun = "pairs" if self.view == "pairs" else "people"
         self._page_label.value = f"page {self.page + 1} of {pages} · {len(rows)} {noun}"
@@ -252,7 +258,7 @@ class PairingBoard(widgets.VBox):
         self._draw_swaps()
 
     def _button(self, label: str, action: Callable[[], Any], style: str = "") -> widgets.Button:
-        button = widgets.Button(description=label, button_style=style, layout=self._button_layout)
+        button = widgets.Button(description=label, button_style=style, layout=self._button_layout, style=self._button_style)
 
         def click(_: Any) -> None:
             try:
@@ -265,19 +271,21 @@ class PairingBoard(widgets.VBox):
         return button
 
     def _new_pair_row(self, k: int) -> widgets.HBox:
-        text = widgets.HTML(layout=self._text_layout)
+        text = widgets.HTML(layout=self._text_layout, style=self._html_style)
         buttons = [self._button("Lock", lambda k=k: self._row_action(k, "lock"), "info"),
                    self._button("Forbid", lambda k=k: self._row_action(k, "forbid"), "danger"),
                    self._button("Swap…", lambda k=k: self._row_action(k, "swap"))]
-        row = widgets.HBox([text, widgets.HBox(buttons)],
-                           layout=widgets.Layout(border_bottom="1px solid #cfcfcf", padding="6px 0", align_items="center"))
+        row = widgets.HBox([text, widgets.HBox(buttons, layout=self._plain_layout)], layout=self._row_layout)
         row.add_class("rmkit-pair")
         return row
 
-    def _new_unmatched_row(self) -> widgets.HTML:
-        row = widgets.HTML(layout=widgets.Layout(border_bottom="1px solid #cfcfcf", padding="6px 0", display="none"))
-        row.add_class("rmkit-unmatched")
-        return row
+    @staticmethod
+    def _set_hidden(widget: widgets.DOMWidget, hidden: bool) -> None:
+        """Hide or show a pooled widget with a CSS class (its layout is shared with other rows)."""
+        if hidden:
+            widget.add_class("rmkit-hidden")
+        else:
+            widget.remove_class("rmkit-hidden")
 
     def _row_action(self, k: int, action: str) -> None:
         bound = self._bound[k]
@@ -299,12 +307,12 @@ class PairingBoard(widgets.VBox):
             row.remove_class(f"rmkit-pair-{old[0]}-{old[1]}")
         if r is None:
             self._bound[k] = None
-            row.layout.display = "none"
+            self._set_hidden(row, True)
             return
         m, e = r.mentor_id, r.mentee_id
         self._bound[k] = (m, e)
         row.add_class(f"rmkit-pair-{m}-{e}")
-        row.layout.display = ""
+        self._set_hidden(row, False)
         lock_label = '<span class="rmkit-badge" style="color:#8a5a00;background:#fdebc8">locked</span> ' if r.locked else ""
         row.children[0].value = (
             f"<div style='font-size:19px'><b>{esc(self.names[m])}</b> → <b>{esc(self.names[e])}</b> "
@@ -316,14 +324,13 @@ class PairingBoard(widgets.VBox):
         lock.button_style = "warning" if r.locked else "info"
         swap.disabled = bool(r.locked)  # a locked pair stays; unlock it first
 
-    def _show_unmatched(self, row: widgets.HTML, r: Any | None) -> None:
-        if r is None:
-            row.layout.display = "none"
-            return
-        row.layout.display = ""
-        row.value = (f"<div style='font-size:19px'><b>{esc(self.names.get(r.person_id, r.person_id))}</b> "
-                     f"<span class='rmkit-muted'>({esc(r.role)}, {esc(self.departments.get(r.person_id) or 'no department')})</span></div>"
-                     f"<div style='font-size:16px'>{esc(r.reason)}</div>")
+    def _show_unmatched(self, records: list[Any]) -> None:
+        self._set_hidden(self._unmatched, not records)
+        self._unmatched.value = "".join(
+            f"<div class='rmkit-unmatched' style='border-bottom:1px solid #cfcfcf;padding:6px 0'>"
+            f"<div style='font-size:19px'><b>{esc(self.names.get(r.person_id, r.person_id))}</b> "
+            f"<span class='rmkit-muted'>({esc(r.role)}, {esc(self.departments.get(r.person_id) or 'no department')})</span></div>"
+            f"<div style='font-size:16px'>{esc(r.reason)}</div></div>" for r in records)
 
     def _draw_swaps(self) -> None:
         if self.swap_for is None:

@@ -29,6 +29,7 @@ CSS = """
 .rmkit-tile { padding: 10px 18px; border-radius: 8px; min-width: 170px; font-size: 17px; }
 .rmkit-tile b { font-size: 34px; display: block; }
 .rmkit-muted { color: #4b4b4b; }
+.rmkit-hidden { display: none !important; }
 .rmkit-error { color: #b23b00; font-weight: bold; }
 .rmkit-ok { color: #00704f; font-weight: bold; }
 </style>
