@@ -26,8 +26,8 @@ def pair_classes(page) -> list[tuple[str, str]]:
     out = []
     for row in page.locator(".rmkit-pair:not(.rmkit-hidden)").all():
         if row.get_by_role("button", name="Lock", exact=True).count():
-            cls = next(c for c in row.get_attribute("class").split() if c.startswith("rmkit-pair-"))
-            out.append(tuple(cls.split("-")[2:4]))
+            classes = [c for c in (row.get_attribute("class") or "").split() if c.startswith("rmkit-pair-")]
+            out.extend(tuple(c.split("-")[2:4]) for c in classes)  # none while the row is being re-bound
     return out
 
 

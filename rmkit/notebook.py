@@ -160,7 +160,35 @@ def _warm_up_charts() -> None:
     charts.to_svg(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q"))
 
 
-def _validate_when_the_page_is_opened(folder: Path) -> ValidationReport:
+def _warm_up_phase(name: str, report: ValidationReport) -> None:
+    """Run the phase's main computation once and throw the result away, so that its code (scipy's solvers and
+    statistics, first-use caches) is loaded before the page is requested. The notebook computes again afterwards,
+    from the files as they are then; a failure here is left for that real computation to report."""
+    cohort = report.cohort
+    if cohort is None:
+        return
+    try:
+        if name == "pairing":
+            from .dashboards.pairing_board import PairingBoard  # noqa: F401  (widgets and the board's imports)
+            from .pairing import prepare_pairing
+
+            prepare_pairing(cohort.participants, cohort.program, decisions=cohort.decisions).solve(
+                cohort.program.pairing.strategy)
+        elif name == "checkins" and cohort.checkins is not None:
+            from .checkins import pair_health, pairs_to_watch
+            from .dashboards.checkin_board import CheckinBoard  # noqa: F401
+
+            pair_health(pairs_to_watch(cohort.pairs, cohort.checkins), cohort.checkins, cohort.program)
+        elif name == "evaluation":
+            from .dashboards.evaluation_board import EvaluationBoard  # noqa: F401
+            from .metrics import evaluate
+
+            evaluate(cohort)
+    except Exception:  # noqa: BLE001  (see the docstring: the notebook's own call reports it with context)
+        pass
+
+
+def _validate_when_the_page_is_opened(name: str, folder: Path) -> ValidationReport:
     """In a preheated Voilà kernel, validate while waiting for a browser (so the page is ready sooner), pause until
     the page is requested, and validate again only if a file changed meanwhile: the board always shows the cohort
     as it is when the page is opened."""
@@ -169,6 +197,7 @@ def _validate_when_the_page_is_opened(folder: Path) -> ValidationReport:
     report = validate_cohort(folder)
     before = _fingerprint(folder)
     _warm_up_charts()
+    _warm_up_phase(name, report)
     wait_for_request()
     if _fingerprint(folder) != before:
         report = validate_cohort(folder)
@@ -184,7 +213,7 @@ def start_phase(name: str, cohort_dir: str | os.PathLike[str] | None = None, out
         If the cohort has errors (its message lists every ``FILE:ROW:COLUMN`` problem).
     """
     folder = resolve_cohort_dir(cohort_dir)
-    report = _validate_when_the_page_is_opened(folder) if _preheating() else validate_cohort(folder)
+    report = _validate_when_the_page_is_opened(name, folder) if _preheating() else validate_cohort(folder)
     if not report.ok:
         raise ValidationError(report.problems)
     assert report.cohort is not None

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from rmkit.dashboards.serve import free_port, voila_command
+from rmkit.dashboards.serve import UNUSED_EXTENSIONS, free_port, voila_command
 
 from .cohort_builder import set_cell, write_tiny_cohort
 from .conftest import rmkit_env
@@ -36,6 +36,9 @@ def test_voila_is_configured_for_a_workshop(tmp_path: Path) -> None:
     assert "--Voila.ip=127.0.0.1" in command and "--strip_sources=True" in command
     assert "--preheat_kernel=True" in command and any("cull_idle_timeout" in c for c in command)
     assert "--template=rmkit" in command
+    skipping = voila_command(tmp_path / "nb.ipynb", 9999, skip_extensions=UNUSED_EXTENSIONS["pairing"])
+    assert "--VoilaConfiguration.extension_denylist=anywidget" in skipping  # the pairing board draws no JupyterChart
+    assert not any("anywidget" in c for c in voila_command(tmp_path / "nb.ipynb", 9999, skip_extensions=UNUSED_EXTENSIONS["evaluation"]))
 
 
 def test_serves_on_localhost_and_stops_on_ctrl_c(example_dir: Path) -> None:

@@ -120,6 +120,33 @@ def test_row_buttons_act_on_the_pair_shown(board: PairingBoard, cohort_copy: Pat
     assert read_decisions(cohort_copy).iloc[-1]["action"] == "unlock"
 
 
+def test_no_two_rows_ever_name_the_same_pair(board: PairingBoard) -> None:
+    """The browser applies class updates one widget at a time, in the order the kernel sends them (the order they
+    are made here): at no step may two rows carry the same pair's class, which is how a page (and its tests) finds a
+    pair's row."""
+    seen: list[list[str]] = []
+
+    def check(_change=None) -> None:
+        names = [c for w in board._pair_rows for c in w._dom_classes if c.startswith("rmkit-pair-")]
+        seen.append(names)
+        assert len(names) == len(set(names)), names
+
+    for row in board._pair_rows:
+        row.observe(check, names="_dom_classes")
+    for k in (0, 3, 6):  # lock, forbid and unlock pairs that reshuffle the page
+        mentor, mentee = board._bound[k]
+        board.forbid(mentor, mentee) if k == 3 else board.lock(mentor, mentee)
+    first = board.visible().iloc[0]
+    if first["locked"]:
+        board.unlock(first["mentor_id"], first["mentee_id"])
+    board.set_strategy("fair")
+    board.set_view("unmatched")
+    board.set_view("pairs")
+    assert seen, "no row was re-bound: the test exercised nothing"
+    check()
+    assert all(len([c for c in w._dom_classes if c.startswith("rmkit-pair-")]) == 1 for w in shown(board))
+
+
 def test_a_contradictory_lock_is_shown_not_raised(board: PairingBoard) -> None:
     locked = board.result.pairs[board.result.pairs["locked"]].iloc[0]
     other = next(m for m in board.problem.mentors["person_id"] if m != locked["mentor_id"])

@@ -245,10 +245,16 @@ class PairingBoard(widgets.VBox):
         rows = self.visible()
         page = rows.iloc[self.page * self.page_size:(self.page + 1) * self.page_size]
         records = list(page.itertuples())
-        for k in range(len(self._pair_rows)):
-            self._show_pair(k, records[k] if self.view == "pairs" and k < len(records) else None)
+        shown = [records[k] if self.view == "pairs" and k < len(records) else None for k in range(len(self._pair_rows))]
+        # Rows that change pair lose their old pair's class first (the browser applies updates in order), so no
+        # two rows ever carry the same pair's class, even for a moment.
+        for k, r in enumerate(shown):
+            if self._bound[k] is not None and (r is None or self._bound[k] != (r.mentor_id, r.mentee_id)):
+                self._set_classes(self._pair_rows[k], hidden="rmkit-hidden" in self._pair_rows[k]._dom_classes)
+        for k, r in enumerate(shown):
+            self._show_pair(k, r)
         self._show_unmatched(records if self.view == "unmatched" else [])
-        self._set_hidden(self._empty, not page.empty)
+        self._set_classes(self._empty, hidden=not page.empty)
         pages = max(1, -(-len(rows) // self.page_size))
         noun = "pairs" if self.view == "pairs" else "people"
         self._page_label.value = f"page {self.page + 1} of {pages} · {len(rows)} {noun}"
@@ -280,12 +286,13 @@ class PairingBoard(widgets.VBox):
         return row
 
     @staticmethod
-    def _set_hidden(widget: widgets.DOMWidget, hidden: bool) -> None:
-        """Hide or show a pooled widget with a CSS class (its layout is shared with other rows)."""
-        if hidden:
-            widget.add_class("rmkit-hidden")
-        else:
-            widget.remove_class("rmkit-hidden")
+    def _set_classes(widget: widgets.DOMWidget, *, hidden: bool, pair: tuple[str, str] | None = None) -> None:
+        """Show or hide a pooled widget (with a CSS class: its layout is shared with other rows) and name the pair it
+        shows, in one update: the browser never sees a row without its pair class or half re-bound."""
+        keep = [c for c in widget._dom_classes if c != "rmkit-hidden" and not c.startswith("rmkit-pair-")]
+        classes = [*keep, *(["rmkit-hidden"] if hidden else []), *([f"rmkit-pair-{pair[0]}-{pair[1]}"] if pair else [])]
+        if list(widget._dom_classes) != classes:
+            widget._dom_classes = tuple(classes)
 
     def _row_action(self, k: int, action: str) -> None:
         bound = self._bound[k]
@@ -302,17 +309,12 @@ class PairingBoard(widgets.VBox):
 
     def _show_pair(self, k: int, r: Any | None) -> None:
         row = self._pair_rows[k]
-        old = self._bound[k]
-        if old is not None:
-            row.remove_class(f"rmkit-pair-{old[0]}-{old[1]}")
         if r is None:
             self._bound[k] = None
-            self._set_hidden(row, True)
+            self._set_classes(row, hidden=True)
             return
         m, e = r.mentor_id, r.mentee_id
         self._bound[k] = (m, e)
-        row.add_class(f"rmkit-pair-{m}-{e}")
-        self._set_hidden(row, False)
         lock_label = '<span class="rmkit-badge" style="color:#8a5a00;background:#fdebc8">locked</span> ' if r.locked else ""
         row.children[0].value = (
             f"<div style='font-size:19px'><b>{esc(self.names[m])}</b> → <b>{esc(self.names[e])}</b> "
@@ -320,12 +322,14 @@ class PairingBoard(widgets.VBox):
             f"{esc(self.departments.get(m) or '')} / {esc(self.departments.get(e) or '')}</span></div>"
             f"<div class='rmkit-muted' style='font-size:16px'>{esc(r.reasons)}</div>")
         lock, _, swap = row.children[1].children
-        lock.description = "Unlock" if r.locked else "Lock"
-        lock.button_style = "warning" if r.locked else "info"
+        with lock.hold_sync():  # one message per widget, not one per attribute
+            lock.description = "Unlock" if r.locked else "Lock"
+            lock.button_style = "warning" if r.locked else "info"
         swap.disabled = bool(r.locked)  # a locked pair stays; unlock it first
+        self._set_classes(row, hidden=False, pair=(m, e))
 
     def _show_unmatched(self, records: list[Any]) -> None:
-        self._set_hidden(self._unmatched, not records)
+        self._set_classes(self._unmatched, hidden=not records)
         self._unmatched.value = "".join(
             f"<div class='rmkit-unmatched' style='border-bottom:1px solid #cfcfcf;padding:6px 0'>"
             f"<div style='font-size:19px'><b>{esc(self.names.get(r.person_id, r.person_id))}</b> "

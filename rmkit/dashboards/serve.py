@@ -28,6 +28,13 @@ BOARDS = {"pairing": "03_pairing.ipynb", "checkins": "04_checkins.ipynb", "evalu
 DEFAULT_PORT = 8866
 IDLE_KERNEL_SECONDS = 1800
 CULL_INTERVAL_SECONDS = 120
+#: Front-end extensions a board page does not need, not loaded so the page opens sooner: Voilà's JupyterLab preview
+#: extension is for JupyterLab only, and the pairing board draws no interactive chart (no anywidget).
+UNUSED_EXTENSIONS = {
+    "pairing": ["@voila-dashboards/jupyterlab-preview", "anywidget"],
+    "checkins": ["@voila-dashboards/jupyterlab-preview"],
+    "evaluation": ["@voila-dashboards/jupyterlab-preview"],
+}
 
 
 def free_port(start: int = DEFAULT_PORT, attempts: int = 50) -> int:
@@ -43,8 +50,9 @@ def free_port(start: int = DEFAULT_PORT, attempts: int = 50) -> int:
     raise UsageError(f"no free port between {start} and {start + attempts - 1}; pass --port")
 
 
-def voila_command(notebook: Path, port: int, *, pool_size: int = 1) -> list[str]:
-    """The Voilà command line for one board."""
+def voila_command(notebook: Path, port: int, *, pool_size: int = 1, skip_extensions: list[str] | None = None) -> list[str]:
+    """The Voilà command line for one board; ``skip_extensions`` are front-end extensions the page does not load."""
+    skip = [f"--VoilaConfiguration.extension_denylist={name}" for name in skip_extensions or []]
     return [
         sys.executable, "-m", "voila", str(notebook),
         "--no-browser",
@@ -59,6 +67,7 @@ def voila_command(notebook: Path, port: int, *, pool_size: int = 1) -> list[str]
         "--MappingKernelManager.cull_connected=False",
         "--template=rmkit",
         "--Voila.log_level=ERROR",
+        *skip,
     ]
 
 
@@ -140,7 +149,7 @@ def start_dashboard(board: str, cohort_dir: str | os.PathLike[str], *, port: int
     log = Path(tempfile.gettempdir()) / f"rmkit-dashboard-{board}-{port}.log"
     with open(log, "wb") as handle:
         # Its own session: a Ctrl-C in the terminal reaches rmkit only, which then stops Voilà exactly once.
-        process = subprocess.Popen(voila_command(notebook, port), env=env, cwd=notebook.parent, stdin=subprocess.DEVNULL,
+        process = subprocess.Popen(voila_command(notebook, port, skip_extensions=UNUSED_EXTENSIONS[board]), env=env, cwd=notebook.parent, stdin=subprocess.DEVNULL,
                                    stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_until_listening(port, process, timeout, log)
