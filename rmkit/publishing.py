@@ -21,7 +21,7 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,7 +205,8 @@ def _append_unlocked(folder: Path, row: dict[str, str]) -> None:
 
 
 def append_decision(cohort_dir: str | os.PathLike[str], action: str, mentor_id: str | None = None, mentee_id: str | None = None,
-                    *, by: str = "facilitator", note: str = "") -> dict[str, str]:
+                    *, by: str = "facilitator", note: str = "",
+                    check: Callable[[pd.DataFrame], object] | None = None) -> dict[str, str]:
     """Append one decision to the cohort's ``decisions.csv`` (created with the contract header if absent).
 
     Parameters
@@ -220,6 +221,10 @@ def append_decision(cohort_dir: str | os.PathLike[str], action: str, mentor_id: 
         Who decided.
     note : str
         Why.
+    check : callable, optional
+        Called with the decision log as it would be with this row appended (read under the lock, so a colleague's
+        decisions are in it); if it raises, nothing is written and the exception propagates. The pairing board uses
+        it to refuse a lock that contradicts another one.
 
     Returns
     -------
@@ -240,6 +245,12 @@ def append_decision(cohort_dir: str | os.PathLike[str], action: str, mentor_id: 
     _decision_row(action, mentor_id, mentee_id, by, note)  # check the arguments before taking the lock
     with decisions_lock(folder):
         row = _decision_row(action, mentor_id, mentee_id, by, note)  # the time is taken inside the lock
+        if check is not None:
+            from .cohort import read_decisions
+
+            log = read_decisions(folder)
+            new = pd.DataFrame([{**row, "at": pd.Timestamp(row["at"])}])
+            check(pd.concat([log, new], ignore_index=True) if len(log) else new)
         _append_unlocked(folder, row)
     return row
 

@@ -12,8 +12,10 @@ import pytest
 
 from rmkit.cohort import load_cohort, read_decisions
 from rmkit.dashboards.pairing_board import PairingBoard
+from rmkit.errors import InfeasibleError
 
 from .browser import CHROMIUM_ARGS, PageWatch, assert_clean_page, require_chromium, served
+from .cohort_builder import set_cell, write_tiny_cohort
 from .conftest import file_hashes
 
 
@@ -152,7 +154,59 @@ def test_a_contradictory_lock_is_shown_not_raised(board: PairingBoard) -> None:
     other = next(m for m in board.problem.mentors["person_id"] if m != locked["mentor_id"])
     click = board._button("Lock", lambda: board.lock(other, locked["mentee_id"]))
     click.click()
-    assert "rmkit-error" in board._status.value and "locked with 2 mentors" in board._status.value
+    assert "rmkit-error" in board._status.value and "is already locked with" in board._status.value
+
+
+def test_two_tabs_cannot_lock_a_mentee_twice(cohort_copy: Path) -> None:
+    """Each tab's lock is checked against the log as it is on disk, under the file lock: the second tab's lock of
+    the same mentee with another mentor is refused, and nothing contradictory is written."""
+    a, b = PairingBoard(load_cohort(cohort_copy)), PairingBoard(load_cohort(cohort_copy))
+    free = a.result.pairs[~a.result.pairs["locked"]]
+    mentee, mentor = free.iloc[0][["mentee_id", "mentor_id"]]
+    other = free.iloc[1]["mentor_id"]
+    a.lock(mentor, mentee)
+    before = len(read_decisions(cohort_copy))
+    with pytest.raises(InfeasibleError, match="is already locked with"):
+        b.lock(other, mentee)
+    assert len(read_decisions(cohort_copy)) == before
+    b._button("Lock", lambda: b.lock(other, mentee)).click()  # on the page: said on the board, not raised
+    assert "unlock that pair first" in b._status.value
+
+
+def test_a_log_that_contradicts_itself_opens_and_can_be_undone(cohort_copy: Path) -> None:
+    """decisions.csv edited by hand to lock one mentee with two mentors: the board still opens, says so, lists the
+    locks under "decisions (undo)", refuses to publish, and pairs again once one lock is undone."""
+    board = PairingBoard(load_cohort(cohort_copy))
+    mentee = board.result.pairs.iloc[3]["mentee_id"]
+    first, second = board.result.pairs["mentor_id"].iloc[[4, 5]]
+    with open(cohort_copy / "decisions.csv", "a", encoding="utf-8") as log:
+        log.write(f"2025-02-22T09:00:00Z,facilitator,lock,{first},{mentee},\n2025-02-22T09:01:00Z,facilitator,lock,{second},{mentee},\n")
+    board = PairingBoard(load_cohort(cohort_copy), page_size=10)
+    assert board.result is None and "No pairing is possible" in board._status.value
+    assert "locked with 2 mentors" in board._status.value and board._publish.disabled
+    board._publish.click()
+    assert not (cohort_copy / "pairs.20250222T090000Z.csv").exists() and "nothing to publish" in board._status.value
+    board.set_view("decisions")
+    rows = {w.children[0].value: w for w in shown(board)}
+    assert len(rows) == len(board.standing) and all(w.children[1].children[0].description in ("Unlock", "Unforbid") for w in rows.values())
+    row = next(w for w in shown(board) if f"rmkit-pair-{second}-{mentee}" in w._dom_classes)
+    assert "rmkit-hidden" in row.children[1].children[1]._dom_classes  # only the undo button in this view
+    row.children[1].children[0].click()  # Unlock
+    assert read_decisions(cohort_copy).iloc[-1][["action", "mentor_id", "mentee_id"]].tolist() == ["unlock", second, mentee]
+    assert board.result is not None and pair_of(board, first) == mentee and not board._publish.disabled
+    board.set_view("pairs")
+    assert all("rmkit-hidden" not in w.children[1].children[1]._dom_classes for w in shown(board))
+
+
+def test_rules_that_allow_no_pair_are_explained(tmp_path: Path) -> None:
+    folder = write_tiny_cohort(tmp_path / "tiny", skip=("pairs", "decisions", "checkins"))
+    for row in range(2, 8):
+        set_cell(folder, "participants", row, "department", "Sales")  # every pair is in one department
+    board = PairingBoard(load_cohort(folder))
+    assert board.result is None and "same department rules out 9 of 9 pairs" in board._status.value
+    assert board.visible().empty and "0 pairs" in board._page_label.value
+    board.set_strategy("fair")  # still explained, not raised
+    assert "No pairing is possible" in board._status.value
 
 
 # --------------------------------------------------------------------------------------------- in the browser

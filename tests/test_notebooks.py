@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .cohort_builder import write_tiny_cohort
+from .cohort_builder import set_cell, write_tiny_cohort
 from .conftest import file_hashes, rmkit_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,6 +106,59 @@ def test_small_groups_are_suppressed_in_the_written_metrics(executed) -> None:
 def test_tables_written(executed) -> None:
     tables = {p.name for phase in PHASES for p in (executed[("example", phase)]["out"] / "tables").glob("*.csv")}
     assert {"readiness.csv", "composition.csv", "pair_health.csv", "metrics.csv", "scores.csv"} <= tables
+
+
+def _infeasible_cohort(folder: Path) -> Path:
+    """The tiny cohort with everyone in one department: the rules allow no pair at all."""
+    write_tiny_cohort(folder, skip=("pairs", "decisions", "checkins"))
+    for row in range(2, 8):
+        set_cell(folder, "participants", row, "department", "Sales")
+    return folder
+
+
+KERNEL_START_FAILURES = ("kernel_info", "Kernel died", "Address already in use")
+
+
+def _papermill(notebook: str, cohort: Path, out: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Plain papermill; a kernel that fails to start (kernels started together can collide on ports, papermill issue
+    #511) is started once more, as `rmkit run` does."""
+    out.mkdir(parents=True, exist_ok=True)
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-m", "papermill", str(REPO / "notebooks" / f"{notebook}.ipynb"), str(out / f"{notebook}.ipynb"),
+             "-p", "cohort_dir", str(cohort), "-k", "python3", "--cwd", str(out)],
+            capture_output=True, text=True, env=env, timeout=600,
+        )
+        if result.returncode == 0 or not any(s in result.stderr for s in KERNEL_START_FAILURES):
+            return result
+    return result
+
+
+@pytest.mark.notebook
+def test_pairing_phase_explains_a_cohort_the_rules_cannot_pair(tmp_path: Path) -> None:
+    cohort = _infeasible_cohort(tmp_path / "infeasible")
+    result = _papermill("03_pairing", cohort, tmp_path / "run", {**rmkit_env(), "RMKIT_DASHBOARD": ""})
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = _outputs_text(tmp_path / "run" / "03_pairing.ipynb")
+    assert "No pairing is possible." in text and "same department rules out 9 of 9 pairs" in text
+
+
+BOARDS = ["03_pairing", "04_checkins", "05_evaluation"]
+
+
+@pytest.mark.notebook
+def test_board_notebooks_run_in_dashboard_mode_on_unusual_cohorts(tmp_path: Path) -> None:
+    """What Voilà runs for each board (RMKIT_DASHBOARD=1), on cohorts a facilitator may bring: every group under the
+    minimum size, no optional file at all, rules that allow no pair. The browser tests open the example cohort."""
+    cohorts = _cohorts(tmp_path / "cohorts", REPO / "data" / "examples" / "acme-2025-spring")
+    cohorts.pop("example")
+    cohorts["infeasible"] = _infeasible_cohort(tmp_path / "cohorts" / "infeasible")
+    env = {**rmkit_env(), "RMKIT_DASHBOARD": "1"}
+    jobs = [(cohort, board) for cohort in cohorts for board in BOARDS]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda job: (job, _papermill(job[1], cohorts[job[0]], tmp_path / "runs" / job[0], env)), jobs))
+    failed = {job: r.stderr[-1500:] for job, r in results if r.returncode != 0}
+    assert not failed, failed
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=PHASES)

@@ -7,6 +7,12 @@ a second facilitator's tab loses nothing: the board always shows the pairing the
 State lives in traitlets (``strategy``, ``department``, ``below_only``, ``view``, ``page``); the controls only change
 state or record decisions, and :meth:`PairingBoard.refresh` redraws, so tests drive the board exactly as clicks do.
 Names are shown here (this is the facilitator's view); every file written uses ``person_id`` only.
+
+A lock that would contradict another (a mentee locked with a second mentor, a mentor locked beyond capacity) or a
+forbid that would leave no pair possible is refused before it is written, under the same file lock, so two tabs
+cannot together write a contradiction either. A log that contradicts itself anyway (edited by hand) or rules that
+allow no pair do not stop the board from opening: it says what is wrong, and the *decisions* view lists every
+standing lock and forbid with a button to undo it.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ import traitlets
 from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..cohort import Cohort, read_decisions
-from ..errors import RmkitError
+from ..errors import InfeasibleError, RmkitError
 from ..pairing import STRATEGIES, PairingResult, prepare_pairing
+from ..pairing.rules import standing_decisions
 from ..pairing.swaps import SwapSuggestion, suggest_swaps
 from ..publishing import Publication, append_decision, decisions_lock, publish_pairs
 from .checkin_board import display_names
@@ -30,7 +37,7 @@ from .style import CSS, esc, score_bar, tile
 __all__ = ["PairingBoard"]
 
 PAGE_SIZE = 12
-VIEWS = ("pairs", "unmatched")
+VIEWS = ("pairs", "unmatched", "decisions")
 
 
 class PairingBoard(widgets.VBox):
@@ -61,12 +68,17 @@ class PairingBoard(widgets.VBox):
         self.page_size = page_size
         self.names = display_names(cohort.participants)
         self.departments = cohort.participants.set_index("person_id")["department"].to_dict()
-        self.problem = prepare_pairing(cohort.participants, cohort.program, decisions=self._read_log())
+        self._base = prepare_pairing(cohort.participants, cohort.program)  # compatibility and rules, no decisions
+        self.problem = self._base
         self.strategy = cohort.program.pairing.strategy
-        self.result: PairingResult = self.problem.solve(self.strategy)
+        #: the pairing the rules and the decision log imply; None when they allow none (see ``problem_error``)
+        self.result: PairingResult | None = None
+        self.problem_error = ""
+        self.standing = standing_decisions(None)
         self.swaps: list[SwapSuggestion] = []
         self.swap_for: tuple[str, str] | None = None
         self.message = ""
+        self.reload()
         self.add_class("rmkit-board")
 
         self._tiles = widgets.HTML()
@@ -77,7 +89,8 @@ class PairingBoard(widgets.VBox):
         self._department = widgets.Dropdown(options=["all", *departments], value="all", description="Department",
                                             style={"description_width": "initial"})
         self._below = widgets.Checkbox(value=False, description=f"only pairs below {cohort.program.pairing.threshold:g}", indent=False)
-        self._view = widgets.ToggleButtons(options=[("proposed pairs", "pairs"), ("unmatched", "unmatched")], value="pairs")
+        self._view = widgets.ToggleButtons(options=[("proposed pairs", "pairs"), ("unmatched", "unmatched"),
+                                                    ("decisions (undo)", "decisions")], value="pairs")
         # A fixed pool of row widgets, updated in place: a click changes a few values instead of building new
         # widgets (each new widget costs a round trip to the browser).
         # Layouts and the button style are shared: every widget model is one more message when the page opens.
@@ -107,7 +120,7 @@ class PairingBoard(widgets.VBox):
         self._view.observe(lambda change: self.set_view(change["new"]), names="value")
         self._prev.on_click(lambda _: self.turn_page(-1))
         self._next.on_click(lambda _: self.turn_page(+1))
-        self._publish.on_click(lambda _: self.publish())
+        self._publish.on_click(self._guarded(self.publish))
 
         self.children = [
             widgets.HTML(CSS + "<h2>Pairing board</h2>"),
@@ -128,10 +141,32 @@ class PairingBoard(widgets.VBox):
         with decisions_lock(self.folder):
             return read_decisions(self.folder)
 
+    def _check(self, log: pd.DataFrame) -> None:
+        """Raise InfeasibleError if ``log`` contradicts itself or leaves no pair possible."""
+        self._base.with_decisions(log).check_feasible()
+
     def decide(self, action: str, mentor_id: str, mentee_id: str, *, note: str = "") -> dict[str, str]:
         """Record a decision in ``decisions.csv`` now, re-read the whole log (a colleague's decisions included) and
-        re-solve. Returns the row written."""
-        row = append_decision(self.folder, action, mentor_id, mentee_id, by=self.by, note=note)
+        re-solve. Returns the row written.
+
+        Raises
+        ------
+        InfeasibleError
+            For a lock or forbid the log cannot take (nothing is written); undoing is always recorded.
+        """
+        check = self._check if action in ("lock", "forbid") else None
+        try:
+            row = append_decision(self.folder, action, mentor_id, mentee_id, by=self.by, note=note, check=check)
+        except InfeasibleError as exc:
+            self.reload()  # show what the log holds now (a colleague's decisions too), then say why
+            self.refresh()
+            taken = self.standing[(self.standing["action"] == "lock") & (self.standing["mentee_id"] == mentee_id)
+                                  & (self.standing["mentor_id"] != mentor_id)]
+            if action == "lock" and len(taken):
+                other = taken["mentor_id"].iloc[0]
+                raise InfeasibleError(f"not recorded: {self.names.get(mentee_id, mentee_id)} is already locked with "
+                                      f"{self.names.get(other, other)}; unlock that pair first") from None
+            raise InfeasibleError(f"not recorded: {exc}") from None
         self.reload()
         self.message = f"{action} {self.names.get(mentor_id, mentor_id)} → {self.names.get(mentee_id, mentee_id)} recorded"
         self.refresh()
@@ -139,9 +174,19 @@ class PairingBoard(widgets.VBox):
 
     def reload(self) -> None:
         """Re-read the decision log from disk and re-solve (keeping the strategy)."""
-        self.problem = self.problem.with_decisions(self._read_log())
-        self.result = self.problem.solve(self.strategy)
+        log = self._read_log()
+        self.standing = standing_decisions(log)
         self.swaps, self.swap_for = [], None
+        self._solve(log)
+
+    def _solve(self, log: pd.DataFrame | None = None) -> None:
+        try:
+            if log is not None:
+                self.problem = self._base  # stays the problem without decisions if the log contradicts itself
+                self.problem = self._base.with_decisions(log)
+            self.result, self.problem_error = self.problem.solve(self.strategy), ""
+        except InfeasibleError as exc:
+            self.result, self.problem_error = None, str(exc)
 
     def lock(self, mentor_id: str, mentee_id: str) -> dict[str, str]:
         return self.decide("lock", mentor_id, mentee_id)
@@ -168,14 +213,21 @@ class PairingBoard(widgets.VBox):
             raise ValueError("no swap was asked for")
         mentor_id, mentee_id = self.swap_for
         append_decision(self.folder, "forbid", mentor_id, mentee_id, by=self.by, note="swapped")
-        for new_mentor, new_mentee, _ in suggestion.add:
-            append_decision(self.folder, "lock", new_mentor, new_mentee, by=self.by, note="from a swap")
+        try:
+            for new_mentor, new_mentee, _ in suggestion.add:  # refused if a colleague locked one of them meanwhile
+                append_decision(self.folder, "lock", new_mentor, new_mentee, by=self.by, note="from a swap", check=self._check)
+        except InfeasibleError as exc:
+            self.reload()
+            self.refresh()
+            raise InfeasibleError(f"the swap was only partly recorded (the old pair is forbidden): {exc}") from None
         self.reload()
         self.message = f"swap applied: {suggestion.description}"
         self.refresh()
 
     def publish(self, *, note: str = "") -> Publication:
         """Publish the pairs shown as the cohort's ``pairs.csv`` (atomically, keeping the earlier one)."""
+        if self.result is None:
+            raise InfeasibleError(f"nothing to publish: {self.problem_error}")
         publication = publish_pairs(self.folder, self.result.pairs_table(), by=self.by,
                                     note=note or f"{self.strategy} strategy, from the pairing board")
         kept = f"; the earlier version is kept as {publication.history_path.name}" if publication.history_path else ""
@@ -189,8 +241,8 @@ class PairingBoard(widgets.VBox):
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}; allowed: {', '.join(STRATEGIES)}")
         self.strategy, self.page = strategy, 0
-        self.result = self.problem.solve(strategy)
         self.swaps, self.swap_for = [], None
+        self._solve()
         if self._strategy.value != strategy:
             self._strategy.value = strategy
         self.refresh()
@@ -215,7 +267,16 @@ class PairingBoard(widgets.VBox):
         self.refresh()
 
     def visible(self) -> pd.DataFrame:
-        """The rows the filters let through: pairs (lowest scores first) or the unmatched."""
+        """The rows the filters let through: pairs (lowest scores first), the unmatched, or the standing decisions
+        (locks first, then forbids, latest first)."""
+        if self.view == "decisions":
+            table = self.standing.sort_values(["action", "at"], ascending=[False, False], kind="stable")
+            if self.department != "all":
+                keep = (table["mentor_id"].map(self.departments) == self.department) | (table["mentee_id"].map(self.departments) == self.department)
+                table = table[keep]
+            return table.reset_index(drop=True)
+        if self.result is None:
+            return pd.DataFrame()
         if self.view == "unmatched":
             table = self.result.unmatched
             if self.department != "all":
@@ -232,20 +293,28 @@ class PairingBoard(widgets.VBox):
     # -- drawing ----------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        summary = self.result.summary()
         mentees = len(self.problem.mentees)
-        locked = int(self.result.pairs["locked"].sum())
-        self._tiles.value = '<div class="rmkit-tiles">' + "".join([
-            tile(f"of {mentees} mentees paired", summary["matched"], "on track" if summary["matched"] == mentees else "needs check-in"),
-            tile("mean compatibility", f"{summary['mean']:.2f}"),
-            tile("worst pair", f"{summary['worst']:.2f}", "at risk" if summary["below_threshold"] else None),
-            tile("locked pairs", locked),
-            tile("unmatched people", len(self.result.unmatched)),
-        ]) + "</div>"
+        forbids = int((self.standing["action"] == "forbid").sum())
+        if self.result is None:
+            self._tiles.value = '<div class="rmkit-tiles">' + "".join([
+                tile(f"of {mentees} mentees paired", 0, "at risk"),
+                tile("locks in force", int((self.standing["action"] == "lock").sum())),
+                tile("forbids in force", forbids),
+            ]) + "</div>"
+        else:
+            summary = self.result.summary()
+            self._tiles.value = '<div class="rmkit-tiles">' + "".join([
+                tile(f"of {mentees} mentees paired", summary["matched"], "on track" if summary["matched"] == mentees else "needs check-in"),
+                tile("mean compatibility", f"{summary['mean']:.2f}"),
+                tile("worst pair", f"{summary['worst']:.2f}", "at risk" if summary["below_threshold"] else None),
+                tile("locked pairs", int(self.result.pairs["locked"].sum())),
+                tile("unmatched people", len(self.result.unmatched)),
+            ]) + "</div>"
         rows = self.visible()
         page = rows.iloc[self.page * self.page_size:(self.page + 1) * self.page_size]
         records = list(page.itertuples())
-        shown = [records[k] if self.view == "pairs" and k < len(records) else None for k in range(len(self._pair_rows))]
+        with_rows = self.view in ("pairs", "decisions")
+        shown = [records[k] if with_rows and k < len(records) else None for k in range(len(self._pair_rows))]
         # Rows that change pair lose their old pair's class first (the browser applies updates in order), so no
         # two rows ever carry the same pair's class, even for a moment.
         for k, r in enumerate(shown):
@@ -256,24 +325,35 @@ class PairingBoard(widgets.VBox):
         self._show_unmatched(records if self.view == "unmatched" else [])
         self._set_classes(self._empty, hidden=not page.empty)
         pages = max(1, -(-len(rows) // self.page_size))
-        noun = "pairs" if self.view == "pairs" else "people"
+        noun = {"pairs": "pairs", "unmatched": "people", "decisions": "decisions in force"}[self.view]
         self._page_label.value = f"page {self.page + 1} of {pages} · {len(rows)} {noun}"
         self._prev.disabled = self.page == 0
         self._next.disabled = self.page >= pages - 1
-        self._status.value = f'<span class="rmkit-ok">{esc(self.message)}</span>' if self.message else ""
+        self._publish.disabled = self.result is None
+        if self.result is None:
+            undo = " Undo a lock or a forbid under “decisions (undo)”." if len(self.standing) else ""
+            self._status.value = (f'<div class="rmkit-error" style="white-space:pre-line">No pairing is possible: '
+                                  f"{esc(self.problem_error)}</div><div>{undo}</div>")
+        else:
+            self._status.value = f'<span class="rmkit-ok">{esc(self.message)}</span>' if self.message else ""
         self._draw_swaps()
 
-    def _button(self, label: str, action: Callable[[], Any], style: str = "") -> widgets.Button:
-        button = widgets.Button(description=label, button_style=style, layout=self._button_layout, style=self._button_style)
+    def _guarded(self, action: Callable[[], Any]) -> Callable[[Any], None]:
+        """A click handler that shows a refused action (a contradicting lock, swapping a locked pair, publishing
+        nothing) on the board instead of raising where no one sees it."""
 
         def click(_: Any) -> None:
             try:
                 action()
-            except (RmkitError, ValueError) as exc:  # e.g. a lock that contradicts another one; swapping a locked pair
+            except (RmkitError, ValueError) as exc:
                 self.message = ""
-                self._status.value = f'<span class="rmkit-error">{esc(exc)}</span>'
+                self._status.value = f'<span class="rmkit-error" style="white-space:pre-line">{esc(exc)}</span>'
 
-        button.on_click(click)
+        return click
+
+    def _button(self, label: str, action: Callable[[], Any], style: str = "") -> widgets.Button:
+        button = widgets.Button(description=label, button_style=style, layout=self._button_layout, style=self._button_style)
+        button.on_click(self._guarded(action))
         return button
 
     def _new_pair_row(self, k: int) -> widgets.HBox:
@@ -299,9 +379,9 @@ class PairingBoard(widgets.VBox):
         if bound is None:
             return
         mentor, mentee = bound
-        locked = self._pair_rows[k].children[1].children[0].description == "Unlock"
+        label = self._pair_rows[k].children[1].children[0].description
         if action == "lock":
-            self.unlock(mentor, mentee) if locked else self.lock(mentor, mentee)
+            {"Unlock": self.unlock, "Unforbid": self.unforbid}.get(label, self.lock)(mentor, mentee)
         elif action == "forbid":
             self.forbid(mentor, mentee)
         else:
@@ -315,18 +395,41 @@ class PairingBoard(widgets.VBox):
             return
         m, e = r.mentor_id, r.mentee_id
         self._bound[k] = (m, e)
+        lock, forbid, swap = row.children[1].children
+        for button in (forbid, swap):
+            self._set_classes(button, hidden=self.view == "decisions")
+        if self.view == "decisions":
+            self._show_decision(row, r)
+            self._set_classes(row, hidden=False, pair=(m, e))
+            return
         lock_label = '<span class="rmkit-badge" style="color:#8a5a00;background:#fdebc8">locked</span> ' if r.locked else ""
         row.children[0].value = (
             f"<div style='font-size:19px'><b>{esc(self.names[m])}</b> → <b>{esc(self.names[e])}</b> "
             f"&nbsp; {score_bar(r.score)} {lock_label}<span class='rmkit-muted'>"
             f"{esc(self.departments.get(m) or '')} / {esc(self.departments.get(e) or '')}</span></div>"
             f"<div class='rmkit-muted' style='font-size:16px'>{esc(r.reasons)}</div>")
-        lock, _, swap = row.children[1].children
         with lock.hold_sync():  # one message per widget, not one per attribute
             lock.description = "Unlock" if r.locked else "Lock"
             lock.button_style = "warning" if r.locked else "info"
         swap.disabled = bool(r.locked)  # a locked pair stays; unlock it first
         self._set_classes(row, hidden=False, pair=(m, e))
+
+    def _show_decision(self, row: widgets.HBox, r: Any) -> None:
+        """A standing lock or forbid, with the button that undoes it."""
+        m, e = r.mentor_id, r.mentee_id
+        locked = r.action == "lock"
+        badge = ('<span class="rmkit-badge" style="color:#8a5a00;background:#fdebc8">locked</span>' if locked else
+                 '<span class="rmkit-badge" style="color:#ffffff;background:#b23b00">forbidden</span>')
+        when = f"{r.at:%d %b %Y %H:%M} UTC" if isinstance(r.at, pd.Timestamp) and not pd.isna(r.at) else "no time recorded"
+        who = f" by {r.by}" if isinstance(r.by, str) and r.by else ""
+        note = f" · {r.note}" if isinstance(r.note, str) and r.note else ""
+        row.children[0].value = (
+            f"<div style='font-size:19px'><b>{esc(self.names.get(m, m))}</b> → <b>{esc(self.names.get(e, e))}</b> &nbsp; {badge}</div>"
+            f"<div class='rmkit-muted' style='font-size:16px'>{esc(when + who + note)}</div>")
+        lock = row.children[1].children[0]
+        with lock.hold_sync():
+            lock.description = "Unlock" if locked else "Unforbid"
+            lock.button_style = "warning"
 
     def _show_unmatched(self, records: list[Any]) -> None:
         self._set_classes(self._unmatched, hidden=not records)
