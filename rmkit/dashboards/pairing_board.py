@@ -332,10 +332,10 @@ class PairingBoard(widgets.VBox):
         self._publish.disabled = self.result is None
         if self.result is None:
             undo = " Undo a lock or a forbid under “decisions (undo)”." if len(self.standing) else ""
-            self._status.value = (f'<div class="rmkit-error" style="white-space:pre-line">No pairing is possible: '
-                                  f"{esc(self.problem_error)}</div><div>{undo}</div>")
+            self._status.value = (f'<div class="rmkit-error" style="white-space:pre-line;font-size:18px;line-height:1.4">No pairing is possible: '
+                                  f"{esc(self.problem_error)}</div><div style='font-size:18px'>{undo}</div>")
         else:
-            self._status.value = f'<span class="rmkit-ok">{esc(self.message)}</span>' if self.message else ""
+            self._status.value = f'<span class="rmkit-ok" style="font-size:18px">{esc(self.message)}</span>' if self.message else ""
         self._draw_swaps()
 
     def _guarded(self, action: Callable[[], Any]) -> Callable[[Any], None]:
@@ -347,7 +347,7 @@ class PairingBoard(widgets.VBox):
                 action()
             except (RmkitError, ValueError) as exc:
                 self.message = ""
-                self._status.value = f'<span class="rmkit-error" style="white-space:pre-line">{esc(exc)}</span>'
+                self._status.value = f'<span class="rmkit-error" style="white-space:pre-line;font-size:18px;line-height:1.4">{esc(exc)}</span>'
 
         return click
 
