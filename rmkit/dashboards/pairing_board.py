@@ -154,7 +154,21 @@ class PairingBoard(widgets.VBox):
         InfeasibleError
             For a lock or forbid the log cannot take (nothing is written); undoing is always recorded.
         """
-        check = self._check if action in ("lock", "forbid") else None
+        refusable = action in ("lock", "forbid")
+        checked: dict[str, Any] = {}
+
+        def check(log: pd.DataFrame) -> None:
+            # the log as it will be, read under the lock (a colleague's decisions in it): solved from here on, with
+            # no second read; an undo is recorded even while the log still contradicts itself
+            checked["log"], checked["problem"] = log, None
+            try:
+                checked["problem"] = self._base.with_decisions(log)
+                if refusable:
+                    checked["problem"].check_feasible()
+            except InfeasibleError:
+                if refusable:
+                    raise
+
         try:
             row = append_decision(self.folder, action, mentor_id, mentee_id, by=self.by, note=note, check=check)
         except InfeasibleError as exc:
@@ -167,7 +181,13 @@ class PairingBoard(widgets.VBox):
                 raise InfeasibleError(f"not recorded: {self.names.get(mentee_id, mentee_id)} is already locked with "
                                       f"{self.names.get(other, other)}; unlock that pair first") from None
             raise InfeasibleError(f"not recorded: {exc}") from None
-        self.reload()
+        self.standing = standing_decisions(checked["log"])
+        self.swaps, self.swap_for = [], None
+        if checked["problem"] is None:
+            self._solve(checked["log"])
+        else:
+            self.problem = checked["problem"]
+            self._solve()
         self.message = f"{action} {self.names.get(mentor_id, mentor_id)} → {self.names.get(mentee_id, mentee_id)} recorded"
         self.refresh()
         return row
