@@ -138,7 +138,8 @@ class InfeasibleError(RmkitError):
 
 
 class RunError(RmkitError):
-    """A phase notebook raised while running; the executed notebook with the error is kept."""
+    """Something failed while running (exit 1): a phase notebook (its executed notebook, with the error, is kept) or a
+    dashboard's server."""
 
     exit_code = 1
 

@@ -41,10 +41,48 @@ def test_voila_is_configured_for_a_workshop(tmp_path: Path) -> None:
     assert not any("anywidget" in c for c in voila_command(tmp_path / "nb.ipynb", 9999, skip_extensions=UNUSED_EXTENSIONS["evaluation"]))
 
 
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux's /proc); empty where that is not available."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie has exited
+    except OSError:
+        return False
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # what a shell does to a background job without job control
+
+
+def _serve_checkins(example_dir: Path, port: int, *, sigint_ignored: bool = False) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "rmkit", "dashboard", "checkins", str(example_dir), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=rmkit_env(),
+                            preexec_fn=_ignore_sigint if sigint_ignored else None)
+
+
+def _assert_stops_cleanly(process: subprocess.Popen[str], port: int, signum: int) -> None:
+    server_and_kernels = [pid for voila in _children(process.pid) for pid in [voila, *_children(voila)]]
+    process.send_signal(signum)
+    assert process.wait(timeout=40) == 0
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in server_and_kernels) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in server_and_kernels if _alive(pid)], "Voilà or a kernel outlived the dashboard"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0  # Voilà is gone too
+    assert "Traceback" not in process.stderr.read()
+
+
 def test_serves_on_localhost_and_stops_on_ctrl_c(example_dir: Path) -> None:
+    """Ctrl-C stops the board even when rmkit was started with SIGINT ignored, as a shell does to background jobs."""
     port = free_port(9100)
-    process = subprocess.Popen([sys.executable, "-m", "rmkit", "dashboard", "checkins", str(example_dir), "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=rmkit_env())
+    process = _serve_checkins(example_dir, port, sigint_ignored=True)
     try:
         line = process.stdout.readline()
         assert line.strip().endswith(f"is at http://127.0.0.1:{port}/"), line
@@ -54,12 +92,19 @@ def test_serves_on_localhost_and_stops_on_ctrl_c(example_dir: Path) -> None:
             outside = socket.gethostbyname(socket.gethostname())
             if not outside.startswith("127."):
                 assert sock.connect_ex((outside, port)) != 0
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
-        time.sleep(0.5)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            assert sock.connect_ex(("127.0.0.1", port)) != 0  # Voilà is gone too
-        assert "Traceback" not in process.stderr.read()
+        _assert_stops_cleanly(process, port, signal.SIGINT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_stops_on_sigterm(example_dir: Path) -> None:
+    """A service manager's or ``kill``'s SIGTERM stops the board, its Voilà server and its kernels."""
+    port = free_port(9150)
+    process = _serve_checkins(example_dir, port)
+    try:
+        assert process.stdout.readline().strip().endswith(f"is at http://127.0.0.1:{port}/")
+        _assert_stops_cleanly(process, port, signal.SIGTERM)
     finally:
         if process.poll() is None:
             process.kill()

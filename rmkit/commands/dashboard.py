@@ -25,23 +25,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import time
+    import signal
+    import threading
 
     from ..dashboards.serve import start_dashboard
+    from ..errors import RunError, UsageError
 
     if args.port is not None and not 0 < args.port < 65536:
-        from ..errors import UsageError
-
         raise UsageError(f"--port {args.port}: expected a port number from 1 to 65535")
-    server = start_dashboard(args.board, args.cohort, port=args.port)
-    print(f"The {args.board} board for {args.cohort} is at {server.url}", flush=True)
-    print("Open it in a browser (only this computer can reach it). Press Ctrl-C to stop.", flush=True)
-    print(f"(Voilà's messages are logged in {server.log})", flush=True)
+    # Ctrl-C, a closed terminal and a service manager's SIGTERM all stop the board cleanly, also when the shell
+    # started rmkit with SIGINT ignored (a background job): the handlers are installed here, not inherited.
+    stop_signals = [signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {signum: signal.getsignal(signum) for signum in stop_signals}
+    stop_requested = threading.Event()
+
+    def abort_start(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # start_dashboard stops Voilà on its way out
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop_requested.set()
+
     try:
-        while server.process.poll() is None:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        print("\nstopping the dashboard…", flush=True)
+        for signum in stop_signals:
+            signal.signal(signum, abort_start)
+        server = start_dashboard(args.board, args.cohort, port=args.port)
+        for signum in stop_signals:  # from here on a signal only asks the loop below to stop
+            signal.signal(signum, request_stop)
+        try:
+            print(f"The {args.board} board for {args.cohort} is at {server.url}", flush=True)
+            print("Open it in a browser (only this computer can reach it). Press Ctrl-C to stop.", flush=True)
+            print(f"(Voilà's messages are logged in {server.log})", flush=True)
+            while not stop_requested.wait(0.5):
+                if server.process.poll() is not None:
+                    raise RunError(f"the {args.board} board's server stopped by itself (exit code "
+                                   f"{server.process.returncode}); its messages are in {server.log}")
+            print("\nstopping the dashboard…", flush=True)
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 0

@@ -10,7 +10,6 @@ read the widgets' values, never evaluate them.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -81,18 +80,20 @@ class DashboardServer:
     log: Path | None = None
 
     def stop(self, timeout: float = 20) -> None:
-        """Stop Voilà cleanly: one SIGINT (as Ctrl-C) lets it shut its kernels down; terminate if it hangs."""
+        """Stop Voilà cleanly, then kill it if it hangs.
+
+        SIGTERM is Voilà's own stop signal: it stops serving and shuts its kernels down. (SIGINT is not used: a
+        process started from a background job inherits SIGINT ignored.) A kernel left behind by a killed Voilà
+        exits by itself once its parent is gone.
+        """
         if self.process.poll() is not None:
             return
         try:
-            self.process.send_signal(signal.SIGINT)
+            self.process.terminate()
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            self.process.kill()
+            self.process.wait(timeout=5)
 
 
 def _log_tail(log: Path | None, lines: int = 15) -> str:
