@@ -68,6 +68,8 @@ def _serve_checkins(example_dir: Path, port: int, *, sigint_ignored: bool = Fals
 
 def _assert_stops_cleanly(process: subprocess.Popen[str], port: int, signum: int) -> None:
     server_and_kernels = [pid for voila in _children(process.pid) for pid in [voila, *_children(voila)]]
+    if Path(f"/proc/{process.pid}/task/{process.pid}/children").exists():
+        assert len(server_and_kernels) >= 2, "expected Voilà and its preheated kernel to be running"
     process.send_signal(signum)
     assert process.wait(timeout=40) == 0
     deadline = time.monotonic() + 10

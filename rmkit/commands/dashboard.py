@@ -38,31 +38,28 @@ def run(args: argparse.Namespace) -> int:
     stop_signals = [signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
     previous = {signum: signal.getsignal(signum) for signum in stop_signals}
     stop_requested = threading.Event()
+    server = None
 
-    def abort_start(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # start_dashboard stops Voilà on its way out
+    def on_signal(signum: int, frame: object) -> None:
+        if server is None:
+            raise KeyboardInterrupt  # during the start: start_dashboard stops Voilà on its way out
+        stop_requested.set()  # once serving: the loop below stops the board
 
-    def request_stop(signum: int, frame: object) -> None:
-        stop_requested.set()
-
+    for signum in stop_signals:
+        signal.signal(signum, on_signal)
     try:
-        for signum in stop_signals:
-            signal.signal(signum, abort_start)
         server = start_dashboard(args.board, args.cohort, port=args.port)
-        for signum in stop_signals:  # from here on a signal only asks the loop below to stop
-            signal.signal(signum, request_stop)
-        try:
-            print(f"The {args.board} board for {args.cohort} is at {server.url}", flush=True)
-            print("Open it in a browser (only this computer can reach it). Press Ctrl-C to stop.", flush=True)
-            print(f"(Voilà's messages are logged in {server.log})", flush=True)
-            while not stop_requested.wait(0.5):
-                if server.process.poll() is not None:
-                    raise RunError(f"the {args.board} board's server stopped by itself (exit code "
-                                   f"{server.process.returncode}); its messages are in {server.log}")
-            print("\nstopping the dashboard…", flush=True)
-        finally:
-            server.stop()
+        print(f"The {args.board} board for {args.cohort} is at {server.url}", flush=True)
+        print("Open it in a browser (only this computer can reach it). Press Ctrl-C to stop.", flush=True)
+        print(f"(Voilà's messages are logged in {server.log})", flush=True)
+        while not stop_requested.wait(0.5):
+            if server.process.poll() is not None:
+                raise RunError(f"the {args.board} board's server stopped by itself (exit code "
+                               f"{server.process.returncode}); its messages are in {server.log}")
+        print("\nstopping the dashboard…", flush=True)
     finally:
+        if server is not None:
+            server.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0
