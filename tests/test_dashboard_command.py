@@ -67,15 +67,21 @@ def _serve_checkins(example_dir: Path, port: int, *, sigint_ignored: bool = Fals
 
 
 def _assert_stops_cleanly(process: subprocess.Popen[str], port: int, signum: int) -> None:
-    server_and_kernels = [pid for voila in _children(process.pid) for pid in [voila, *_children(voila)]]
-    if Path(f"/proc/{process.pid}/task/{process.pid}/children").exists():
-        assert len(server_and_kernels) >= 2, "expected Voilà and its preheated kernel to be running"
+    def server_and_kernels() -> list[int]:
+        return [pid for voila in _children(process.pid) for pid in [voila, *_children(voila)]]
+
+    if Path(f"/proc/{process.pid}/task/{process.pid}/children").exists():  # wait for the preheated kernel's start
+        deadline = time.monotonic() + 30
+        while len(server_and_kernels()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(server_and_kernels()) >= 2, "expected Voilà and its preheated kernel to be running"
+    running = server_and_kernels()
     process.send_signal(signum)
     assert process.wait(timeout=40) == 0
     deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in server_and_kernels) and time.monotonic() < deadline:
+    while any(_alive(pid) for pid in running) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not [pid for pid in server_and_kernels if _alive(pid)], "Voilà or a kernel outlived the dashboard"
+    assert not [pid for pid in running if _alive(pid)], "Voilà or a kernel outlived the dashboard"
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0  # Voilà is gone too
     assert "Traceback" not in process.stderr.read()
