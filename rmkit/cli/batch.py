@@ -27,10 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine import skip_slow_imports
+    from ..runs.execute import skip_slow_imports
 
     skip_slow_imports()
-    from ..batch import run_batch
+    from ..runs.batch_run import run_batch
 
     result = run_batch(args.cohorts, workers=args.workers, runs_dir=args.out, phases=args.phases,
                        notebooks=args.notebooks, cell_timeout=args.cell_timeout)

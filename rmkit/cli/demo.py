@@ -23,11 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine import skip_slow_imports
+    from ..runs.execute import skip_slow_imports
 
     skip_slow_imports()
     from ..resources import example_cohort_dir
-    from ..runner import display_path, run_cohort
+    from ..runs.cohort_run import run_cohort
+    from ..runs.results import display_path
     from .run import print_outcome, progress_printer
 
     cohort = example_cohort_dir()

@@ -19,7 +19,7 @@ Every problem is reported at once, one FILE:ROW:COLUMN line each, with exit 2; i
 never overwritten."""
 
 
-FORMATS = ("qualtrics", "msforms", "google")  # = rmkit.importers.FORMATS, without importing pandas for --help
+FORMATS = ("qualtrics", "msforms", "google")  # = rmkit.cohort.importers.FORMATS, without importing pandas for --help
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +40,7 @@ def _instrument(name: str):  # type: ignore[no-untyped-def]
     from pathlib import Path
 
     from ..cohort import resolve_instrument
-    from ..config import parse_instrument
+    from ..cohort.config import parse_instrument
     from ..errors import UsageError, ValidationError
 
     path = resolve_instrument(name, Path.cwd())
@@ -55,10 +55,10 @@ def _instrument(name: str):  # type: ignore[no-untyped-def]
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from ..cohort.importers import import_responses
+    from ..cohort.tables import write_table
+    from ..cohort.validation import require_valid
     from ..errors import UsageError
-    from ..importers import import_responses
-    from ..reporting import require_valid
-    from ..tables import write_table
     from ._output import output_path
 
     export = Path(args.file)

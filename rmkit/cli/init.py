@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..templates import init_cohort
+    from ..cohort.templates import init_cohort
 
     written = init_cohort(args.folder, xlsx=args.xlsx)
     print(f"created {args.folder}:")

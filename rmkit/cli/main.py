@@ -1,9 +1,9 @@
-"""The ``rmkit`` command line: a thin edge over the library.
+"""The ``rmkit`` entry point: the parser of every command, and the exit-code and no-traceback rules.
 
-Exit codes (shared/DESIGN.md): 0 done; 1 a run failed (a notebook raised); 2 bad input or usage.
+Exit codes (the README's "Commands"): 0 done; 1 a run failed (a notebook raised); 2 bad input or usage.
 Bad input prints one ``FILE:ROW:COLUMN: message`` line per problem and never a traceback.
 
-Each command lives in its own module under :mod:`rmkit.commands` and declares ``NAME``, ``HELP``,
+Each command lives in its own module under :mod:`rmkit.cli` and declares ``NAME``, ``HELP``,
 ``add_arguments(parser)`` and ``run(args) -> int``; modules import their heavy dependencies inside ``run`` so that
 ``rmkit --help`` stays fast.
 """
@@ -16,8 +16,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ._version import __version__
-from .errors import RmkitError
+from .._version import __version__
+from ..errors import RmkitError
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rmkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        module = importlib.import_module(f"rmkit.commands.{name}")
+        module = importlib.import_module(f"rmkit.cli.{name}")
         command = sub.add_parser(module.NAME, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP),
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(command)

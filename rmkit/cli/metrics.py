@@ -22,9 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..metrics import metrics_table
-    from ..reporting import require_valid
-    from ..tables import write_table
+    from ..cohort.tables import write_table
+    from ..cohort.validation import require_valid
+    from ..evaluation.metrics_table import metrics_table
     from ._output import output_path
 
     cohort = require_valid(args.cohort).cohort

@@ -26,7 +26,7 @@ is ever changed.
 Exit 0 done; 2 bad input (one FILE:ROW:COLUMN line per problem), an infeasible cohort or a usage error."""
 
 
-STRATEGIES = ("optimal", "fair", "stable")  # = rmkit.config.STRATEGIES, without importing pydantic for --help
+STRATEGIES = ("optimal", "fair", "stable")  # = rmkit.cohort.config.STRATEGIES, without importing pydantic for --help
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,8 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_output(option: str, value: str | None, cohort_dir: Path, inputs: list[Path]) -> Path | None:
+    from ..cohort.schemas import TABLES
     from ..errors import UsageError
-    from ..schemas import TABLES
 
     if value is None:
         return None
@@ -63,8 +63,8 @@ def _check_output(option: str, value: str | None, cohort_dir: Path, inputs: list
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..cohort.validation import require_valid
     from ..errors import UsageError
-    from ..reporting import require_valid
 
     if args.out is None and not args.publish:
         raise UsageError("rmkit pair: give --out PAIRS.csv, --publish, or both")
@@ -81,15 +81,15 @@ def run(args: argparse.Namespace) -> int:
     out = _check_output("--out", args.out, cohort.path, inputs)
     matrix_out = _check_output("--matrix-out", args.matrix_out, cohort.path, inputs)
 
+    from ..cohort.publishing import publish_pairs
     from ..pairing import propose_pairs
-    from ..publishing import publish_pairs
 
     result = propose_pairs(cohort, strategy=args.strategy)
     # write first, then report: a closed stdout (`| head`) must not lose the files
     table = result.pairs_table()
     done = []
     if out is not None:
-        from ..tables import write_table
+        from ..cohort.tables import write_table
 
         write_table(table, out, sheet_name="pairs")
         done.append(f"wrote {len(table)} pairs to {os.fspath(out)}")

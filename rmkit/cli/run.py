@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..runner import PhaseResult, RunResult
+    from ..runs.results import PhaseResult, RunResult
 
 NAME = "run"
 HELP = "run the phase notebooks on a cohort: executed notebooks, tables, report.html and manifest.json"
@@ -25,7 +25,7 @@ problem) or a usage error."""
 
 def add_run_options(parser: argparse.ArgumentParser, *, out_help: str) -> None:
     """The options ``run``, ``batch`` and ``demo`` share."""
-    from ..engine import DEFAULT_CELL_TIMEOUT
+    from ..runs.execute import DEFAULT_CELL_TIMEOUT
 
     parser.add_argument("--out", metavar="DIR", help=out_help)
     parser.add_argument("--phases", metavar="P", nargs="+", action="extend",
@@ -52,10 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine import skip_slow_imports
+    from ..runs.execute import skip_slow_imports
 
     skip_slow_imports()
-    from ..runner import run_cohort
+    from ..runs.cohort_run import run_cohort
 
     result = run_cohort(args.cohort, out=args.out, phases=args.phases, notebooks=args.notebooks,
                         cell_timeout=args.cell_timeout, **progress_printer())
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
 def progress_printer() -> dict[str, object]:
     """``on_start`` and ``on_phase`` callbacks that print a run's progress, one line per phase."""
-    from ..runner import display_path
+    from ..runs.results import display_path
 
     counter = {"done": 0, "total": 0}
 
@@ -87,7 +87,7 @@ def progress_printer() -> dict[str, object]:
 
 def print_outcome(result: RunResult) -> None:
     """The per-phase table, where the report and manifest are, then failures and warnings on stderr."""
-    from ..runner import display_path
+    from ..runs.results import display_path
 
     print()
     for line in result.status_table():

@@ -21,10 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..cohort.tables import write_table
+    from ..cohort.validation import require_valid
     from ..errors import UsageError
-    from ..reporting import require_valid
-    from ..scoring import SCORE_COLUMNS, score_responses
-    from ..tables import write_table
+    from ..evaluation.scoring import SCORE_COLUMNS, score_responses
     from ._output import output_path
 
     cohort = require_valid(args.cohort).cohort

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cohort import validate_cohort
-    from ..reporting import print_validation
+    from ..cohort.validation import print_validation
 
     report = validate_cohort(args.cohort)
     print_validation(report, quiet=args.quiet)

@@ -35,8 +35,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import Problem, UsageError, ValidationError
 from .config import Instrument, load_yaml
-from .errors import Problem, UsageError, ValidationError
 from .tables import read_raw_table
 
 __all__ = ["FORMATS", "ImportResult", "normalize_text", "read_mapping", "match_columns", "import_responses"]
@@ -89,7 +89,7 @@ def read_mapping(path: str | os.PathLike[str], instrument: Instrument) -> tuple[
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from rmkit.config import parse_instrument
+    >>> from rmkit.cohort.config import parse_instrument
     >>> inst, _ = parse_instrument("id: t\\nresponse_scale: {min: 1, max: 5}\\nscales: [{id: s}]\\nitems: [{id: a, scale: s}]")
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "map.yaml"
     >>> _ = p.write_text("Q1_1: a\\nQ9: \\nQ2: b\\n")
@@ -140,7 +140,7 @@ def match_columns(columns: list[tuple[str, str]], instrument: Instrument, *, map
     ----------
     columns : list of (header, question text)
         The question columns; the text is what is matched (for most exports it is the header itself).
-    instrument : rmkit.config.Instrument
+    instrument : rmkit.cohort.config.Instrument
         The items and their texts.
     mapping : dict, optional
         An explicit map from :func:`read_mapping` (its keys match a header or a question text).
@@ -155,7 +155,7 @@ def match_columns(columns: list[tuple[str, str]], instrument: Instrument, *, map
 
     Examples
     --------
-    >>> from rmkit.config import parse_instrument
+    >>> from rmkit.cohort.config import parse_instrument
     >>> inst, _ = parse_instrument('''
     ... id: t
     ... response_scale: {min: 1, max: 5}
@@ -267,7 +267,7 @@ def import_responses(path: str | os.PathLike[str], format: str, instrument: Inst
         The export: a Qualtrics CSV, a Microsoft Forms XLSX or a Google Forms CSV.
     format : {"qualtrics", "msforms", "google"}
         The export's format.
-    instrument : rmkit.config.Instrument
+    instrument : rmkit.cohort.config.Instrument
         The items, their texts and the answer labels.
     wave : str
         The wave these answers belong to.
@@ -296,7 +296,7 @@ def import_responses(path: str | os.PathLike[str], format: str, instrument: Inst
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from rmkit.config import parse_instrument
+    >>> from rmkit.cohort.config import parse_instrument
     >>> inst, _ = parse_instrument('''
     ... id: t
     ... response_scale: {min: 1, max: 5, labels: [Strongly disagree, Disagree, Neutral, Agree, Strongly agree]}

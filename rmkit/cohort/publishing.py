@@ -11,7 +11,7 @@ These are the only writes rmkit makes into a cohort folder, and only on an expli
 Both hold an exclusive lock (``fcntl.flock``; ``msvcrt.locking`` on Windows) on ``.decisions.lock`` in the cohort
 folder while they write, so several processes (dashboard tabs, a terminal) can append at once without losing or
 interleaving rows. ``at`` is an ISO 8601 UTC timestamp taken inside the lock, so the file's order is the time order.
-Every cell is formula-neutralized (see :func:`rmkit.tables.neutralize_formula`). An existing ``decisions.xlsx`` or
+Every cell is formula-neutralized (see :func:`rmkit.cohort.tables.neutralize_formula`). An existing ``decisions.xlsx`` or
 ``pairs.xlsx`` stays XLSX; a CSV keeps its delimiter, line ending and column order.
 """
 
@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import UsageError
+from ..errors import UsageError
 from .tables import atomic_write, neutralize_formula, timestamp_for_filename, write_table
 
 __all__ = ["DECISION_COLUMNS", "PAIRS_COLUMNS", "Publication", "append_decision", "publish_pairs", "decisions_lock"]
@@ -99,7 +99,7 @@ def decisions_lock(cohort_dir: str | os.PathLike[str]) -> Iterator[None]:
 
 
 def _table_file(folder: Path, name: str) -> Path | None:
-    from .cohort import find_table
+    from .folder import find_table
 
     path, _ = find_table(folder, name)
     return path
@@ -246,7 +246,7 @@ def append_decision(cohort_dir: str | os.PathLike[str], action: str, mentor_id: 
     with decisions_lock(folder):
         row = _decision_row(action, mentor_id, mentee_id, by, note)  # the time is taken inside the lock
         if check is not None:
-            from .cohort import read_decisions
+            from .folder import read_decisions
 
             log = read_decisions(folder)
             new = pd.DataFrame([{**row, "at": pd.Timestamp(row["at"])}])

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from ..errors import Problem
 from .tables import split_list
 
 __all__ = ["Column", "TableSpec", "TABLES", "convert_table", "check_table", "value_check"]

@@ -371,7 +371,7 @@ def generate_cohort(
         raise ValueError("a cohort needs at least one mentor and one mentee")
     if not waves:
         raise ValueError("at least one wave is needed")
-    from .resources import instruments_dir
+    from ..resources import instruments_dir
 
     rng = np.random.default_rng(seed)
     instrument = yaml.safe_load((instruments_dir() / "rm-core.yaml").read_text(encoding="utf-8"))
@@ -398,7 +398,7 @@ def generate_cohort(
 def write_cohort(cohort: SyntheticCohort, folder: str | os.PathLike[str], *, xlsx: bool = False, overwrite: bool = False) -> Path:
     """Write a generated cohort as a cohort folder (CSV in UTF-8, or XLSX). Refuses a non-empty folder unless
     ``overwrite``."""
-    from .errors import UsageError
+    from ..errors import UsageError
 
     folder = Path(folder)
     if folder.is_dir() and any(folder.iterdir()) and not overwrite:
@@ -418,7 +418,7 @@ def write_cohort(cohort: SyntheticCohort, folder: str | os.PathLike[str], *, xls
     return folder
 
 
-if __name__ == "__main__":  # python -m rmkit.synth OUT [n_mentors n_mentees seed]
+if __name__ == "__main__":  # python -m rmkit.cohort.synthetic OUT [n_mentors n_mentees seed]
     import sys
 
     args = sys.argv[1:]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import Problem
+from ..errors import Problem
 
 __all__ = [
     "RawTable",

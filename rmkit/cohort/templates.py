@@ -1,8 +1,8 @@
 """Blank input templates (CSV and XLSX with a README sheet) and ``rmkit init``.
 
-The templates are generated from the table declarations in :mod:`rmkit.schemas`, so their columns and descriptions
+The templates are generated from the table declarations in :mod:`rmkit.cohort.schemas`, so their columns and descriptions
 never drift from what validation expects; ``data/templates/`` holds the generated copies for people who download them
-directly. Regenerate with ``python -m rmkit.templates data/templates``.
+directly. Regenerate with ``python -m rmkit.cohort.templates data/templates``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import UsageError
+from ..errors import UsageError
 from .schemas import TABLES, TableSpec
 
 __all__ = ["template_frame", "readme_frame", "write_templates", "init_cohort", "INIT_TABLES", "templates_readme"]
@@ -25,8 +25,8 @@ INIT_TABLES = ("participants", "responses", "checkins", "outcomes", "costs")
 
 
 def _item_ids() -> list[str]:
+    from ..resources import instruments_dir
     from .config import parse_instrument
-    from .resources import instruments_dir
 
     instrument, _ = parse_instrument((instruments_dir() / "rm-core.yaml").read_text(encoding="utf-8"), file="rm-core.yaml")
     return instrument.item_ids if instrument else []
@@ -108,7 +108,7 @@ def init_cohort(folder: str | os.PathLike[str], *, xlsx: bool = False) -> list[P
     >>> sorted(p.name for p in init_cohort(target))
     ['checkins.csv', 'costs.csv', 'outcomes.csv', 'participants.csv', 'program.yaml', 'responses.csv']
     """
-    from .resources import templates_dir
+    from ..resources import templates_dir
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -129,6 +129,6 @@ def init_cohort(folder: str | os.PathLike[str], *, xlsx: bool = False) -> list[P
     return written
 
 
-if __name__ == "__main__":  # python -m rmkit.templates data/templates
+if __name__ == "__main__":  # python -m rmkit.cohort.templates data/templates
     for path in write_templates(sys.argv[1] if len(sys.argv) > 1 else "data/templates"):
         print(path)

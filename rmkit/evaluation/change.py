@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .config import Instrument, Objective
+from ..cohort.config import Instrument, Objective
 from .groups import group_codes
 
 __all__ = [
@@ -178,10 +178,10 @@ def paired_change(scores: pd.DataFrame, participants: pd.DataFrame, instrument: 
     Parameters
     ----------
     scores : pandas.DataFrame
-        ``person_id``, ``wave``, ``scale``, ``score`` (:func:`rmkit.scoring.score_responses`).
+        ``person_id``, ``wave``, ``scale``, ``score`` (:func:`rmkit.evaluation.scoring.score_responses`).
     participants : pandas.DataFrame
         ``person_id`` and the grouping columns (``role``, ``department``).
-    instrument : rmkit.config.Instrument
+    instrument : rmkit.cohort.config.Instrument
         The scales, in the order of the output.
     waves : sequence of str, optional
         The program's waves, in order; ``first`` and ``last`` default to the first and last of them present in
@@ -203,7 +203,7 @@ def paired_change(scores: pd.DataFrame, participants: pd.DataFrame, instrument: 
     --------
     >>> from rmkit.cohort import load_cohort
     >>> from rmkit.resources import example_cohort_dir
-    >>> from rmkit.scoring import score_responses
+    >>> from rmkit.evaluation.scoring import score_responses
     >>> cohort = load_cohort(example_cohort_dir())
     >>> scores = score_responses(cohort.responses, cohort.instrument)
     >>> change = paired_change(scores, cohort.participants, cohort.instrument, waves=cohort.program.waves)
@@ -251,7 +251,7 @@ def two_way_learning(change: pd.DataFrame, instrument: Instrument) -> pd.DataFra
     ----------
     change : pandas.DataFrame
         The output of :func:`paired_change` (with ``role=…`` groups).
-    instrument : rmkit.config.Instrument
+    instrument : rmkit.cohort.config.Instrument
         The scales' audiences and labels.
 
     Returns
@@ -264,7 +264,7 @@ def two_way_learning(change: pd.DataFrame, instrument: Instrument) -> pd.DataFra
     --------
     >>> from rmkit.cohort import load_cohort
     >>> from rmkit.resources import example_cohort_dir
-    >>> from rmkit.scoring import score_responses
+    >>> from rmkit.evaluation.scoring import score_responses
     >>> cohort = load_cohort(example_cohort_dir())
     >>> scores = score_responses(cohort.responses, cohort.instrument)
     >>> change = paired_change(scores, cohort.participants, cohort.instrument, waves=cohort.program.waves)
@@ -310,11 +310,11 @@ def judge_objectives(objectives: Sequence[Objective], change: pd.DataFrame, inst
 
     Parameters
     ----------
-    objectives : sequence of rmkit.config.Objective
+    objectives : sequence of rmkit.cohort.config.Objective
         ``program.objectives``.
     change : pandas.DataFrame
         The output of :func:`paired_change`.
-    instrument : rmkit.config.Instrument
+    instrument : rmkit.cohort.config.Instrument
         The scales' audiences: a scale's objective is judged in the group whose learning it measures
         (``role=mentee`` for an ``audience: mentee`` scale, ``all`` for ``audience: all``).
     evidence : mapping, optional
@@ -338,7 +338,7 @@ def judge_objectives(objectives: Sequence[Objective], change: pd.DataFrame, inst
 
     Examples
     --------
-    >>> from rmkit.config import parse_instrument, Objective
+    >>> from rmkit.cohort.config import parse_instrument, Objective
     >>> inst, _ = parse_instrument("id: t\\nresponse_scale: {min: 1, max: 5}\\nscales: [{id: s}]\\nitems: [{id: a, scale: s}]")
     >>> change = pd.DataFrame([{"scale": "s", "group": "all", "n": 30, "mean_change": 0.62, "ci_low": 0.31,
     ...                         "ci_high": 0.93, "p_value": 0.0004}])

@@ -6,17 +6,17 @@ this row order:
 
 1. each scale (the instrument's order) × wave (``program.waves``) × group (``all``, ``role=mentor``,
    ``role=mentee``, ``department=…`` by name): ``metric`` = the scale id, ``value`` per the scale's scoring
-   (:func:`rmkit.waves.waves_table`); ``n`` = people with a score;
+   (:func:`rmkit.evaluation.waves.waves_table`); ``n`` = people with a score;
 2. ``alpha:<scale>`` per wave, group ``all``: Cronbach's alpha and its Feldt CI
-   (:func:`rmkit.reliability.reliability_table`); ``n`` = people who answered at least one item of the scale;
+   (:func:`rmkit.evaluation.reliability.reliability_table`); ``n`` = people who answered at least one item of the scale;
 3. ``change:<scale>`` per group, ``wave`` = the last wave: the mean paired change from the first to the last wave
-   with responses and the paired t-test's CI (:func:`rmkit.change.paired_change`); ``n`` = people answering both;
+   with responses and the paired t-test's CI (:func:`rmkit.evaluation.change.paired_change`); ``n`` = people answering both;
 4. ``retention_12m`` for ``participant`` and ``comparison`` (no wave): the percentage still employed 365 days after
-   ``start_date`` (:func:`rmkit.retention.retention_rates`); ``n`` = people followed;
-5. ``costs``, ``benefits``, ``bcr``, ``roi_percent`` (group ``all``, no wave): Phillips ROI (:mod:`rmkit.roi`).
+   ``start_date`` (:func:`rmkit.evaluation.retention.retention_rates`); ``n`` = people followed;
+5. ``costs``, ``benefits``, ``bcr``, ``roi_percent`` (group ``all``, no wave): Phillips ROI (:mod:`rmkit.evaluation.roi`).
    ``n`` is empty: these figures describe money, not respondents, so the size rule does not apply to them.
 
-Then :func:`rmkit.confidentiality.suppress` applies ``min_group_size`` with complementary suppression within each
+Then :func:`rmkit.evaluation.confidentiality.suppress` applies ``min_group_size`` with complementary suppression within each
 metric × wave breakdown. A table whose file is absent (no ``outcomes.csv``, say) contributes no rows.
 """
 
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..cohort import Cohort
 from .change import Evidence, change_waves, judge_objectives, paired_change, two_way_learning
-from .cohort import Cohort
 from .confidentiality import suppress
 from .reliability import item_table, reliability_table, reliability_warnings
 from .retention import compare_retention, kaplan_meier, retention_rates

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .config import Instrument
+from ..cohort.config import Instrument
 from .scoring import recoded_items
 
 __all__ = [
@@ -195,7 +195,7 @@ def reliability_table(responses: pd.DataFrame, instrument: Instrument, *, by_wav
     ----------
     responses : pandas.DataFrame
         ``wave`` and the item columns (``Cohort.responses``).
-    instrument : rmkit.config.Instrument
+    instrument : rmkit.cohort.config.Instrument
         Scales, items and which items are reverse-coded.
     by_wave : bool
         One row per scale and wave (default); ``False`` pools every response of a scale.

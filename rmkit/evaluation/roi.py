@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Instrument, ProgramConfig
+from ..cohort.config import Instrument, ProgramConfig
 
 __all__ = ["ROI_METRICS", "roi_lines", "phillips_roi", "intangibles"]
 

@@ -14,7 +14,7 @@ Rules (shared/DESIGN.md and the README, "Scoring and metrics"):
   who skipped an item is not scored lower than one who answered it;
 - ``pomp``: percent of maximum possible, ``(mean - min) / (max - min) × 100``;
 - ``percent_favorable``: the person's score is the scale mean; the share of people whose mean is at or above
-  ``favorable_at`` is taken when scores are aggregated (:mod:`rmkit.waves`).
+  ``favorable_at`` is taken when scores are aggregated (:mod:`rmkit.evaluation.waves`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Instrument
+from ..cohort.config import Instrument
 
 __all__ = ["SCORE_COLUMNS", "item_matrix", "recoded_items", "score_matrix", "score_responses"]
 
@@ -70,7 +70,7 @@ def recoded_items(responses: pd.DataFrame, instrument: Instrument, scale_id: str
 
     Examples
     --------
-    >>> from rmkit.config import parse_instrument
+    >>> from rmkit.cohort.config import parse_instrument
     >>> inst, _ = parse_instrument('''
     ... id: t
     ... response_scale: {min: 1, max: 5}
@@ -114,7 +114,7 @@ def score_matrix(responses: pd.DataFrame, instrument: Instrument, scale_ids: lis
 
     Examples
     --------
-    >>> from rmkit.config import parse_instrument
+    >>> from rmkit.cohort.config import parse_instrument
     >>> inst, _ = parse_instrument('''
     ... id: t
     ... response_scale: {min: 1, max: 5}
@@ -188,7 +188,7 @@ def score_responses(responses: pd.DataFrame, instrument: Instrument, *, scales: 
     responses : pandas.DataFrame
         ``person_id``, ``wave`` and one numeric column per item id (the typed ``Cohort.responses``); other columns
         are ignored, and an item without a column counts as unanswered.
-    instrument : rmkit.config.Instrument
+    instrument : rmkit.cohort.config.Instrument
         Scales, items (with ``reverse``), the response scale and ``min_answered``.
     scales : list of str, optional
         Score only these scales (default: every scale, in the instrument's order).

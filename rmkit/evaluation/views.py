@@ -1,6 +1,6 @@
-"""The evaluation phase's views: Kirkpatrick levels 1–4 and Phillips level 5, built from :func:`rmkit.metrics.evaluate`.
+"""The evaluation phase's views: Kirkpatrick levels 1–4 and Phillips level 5, built from :func:`rmkit.evaluation.metrics_table.evaluate`.
 
-These functions only reshape an :class:`~rmkit.metrics.Evaluation` (already suppressed by ``min_group_size``) into
+These functions only reshape an :class:`~rmkit.evaluation.metrics_table.Evaluation` (already suppressed by ``min_group_size``) into
 the tables and chart data the notebook, the report and the evaluation board show. A suppressed aggregate is shown
 as suppressed — with its ``n`` — never silently dropped.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import Instrument
-from .metrics import Evaluation
+from ..cohort.config import Instrument
+from .metrics_table import Evaluation
 
 __all__ = [
     "LEVELS",

@@ -1,7 +1,7 @@
 """The waves table: every scale × survey wave × group with its n, its value per the scale's scoring and a 95% CI.
 
 This is the table practitioners used to keep in a spreadsheet ("before, 6 months, 12 months"), computed from the
-scale scores of :func:`rmkit.scoring.score_responses` with confidence intervals:
+scale scores of :func:`rmkit.evaluation.scoring.score_responses` with confidence intervals:
 
 - ``mean``, ``sum`` and ``pomp`` scales: the mean of the person scores, with the t-interval
   :math:`\\bar x \\pm t_{0.975,\\,n-1}\\, s/\\sqrt n`;
@@ -10,7 +10,7 @@ scale scores of :func:`rmkit.scoring.score_responses` with confidence intervals:
   near 0 or 100, unlike the normal approximation).
 
 The aggregation is vectorized: one ``numpy.bincount`` per statistic over a combined scale × wave × group key.
-Suppression of small groups is not applied here (see :mod:`rmkit.confidentiality`).
+Suppression of small groups is not applied here (see :mod:`rmkit.evaluation.confidentiality`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .config import Instrument
+from ..cohort.config import Instrument
 from .groups import group_codes
 
 __all__ = ["WAVES_COLUMNS", "waves_table", "mean_ci", "wilson_ci"]
@@ -101,10 +101,10 @@ def waves_table(scores: pd.DataFrame, participants: pd.DataFrame, instrument: In
     Parameters
     ----------
     scores : pandas.DataFrame
-        ``person_id``, ``wave``, ``scale``, ``score`` as returned by :func:`rmkit.scoring.score_responses`.
+        ``person_id``, ``wave``, ``scale``, ``score`` as returned by :func:`rmkit.evaluation.scoring.score_responses`.
     participants : pandas.DataFrame
         ``person_id`` and the grouping columns (``role``, ``department``).
-    instrument : rmkit.config.Instrument
+    instrument : rmkit.cohort.config.Instrument
         The scales' scoring and ``favorable_at``.
     waves : sequence of str, optional
         The order of the waves (``program.waves``); others follow in order of appearance.
@@ -135,7 +135,7 @@ def waves_table(scores: pd.DataFrame, participants: pd.DataFrame, instrument: In
 
     Examples
     --------
-    >>> from rmkit.config import parse_instrument
+    >>> from rmkit.cohort.config import parse_instrument
     >>> inst, _ = parse_instrument('''
     ... id: t
     ... response_scale: {min: 1, max: 5}

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..config import PairingConfig, ProgramConfig
+from ..cohort.config import PairingConfig, ProgramConfig
 from ..errors import InfeasibleError
 from .compatibility import COMPONENTS, SCORE_DECIMALS, Compatibility, compute_compatibility, split_roles
 from .explain import TermIndex, describe_overlap, first_name, overlap_of, unmatched_reasons
@@ -334,14 +334,14 @@ class PairingResult:
 
     def export_pairs(self, path: str | os.PathLike[str]) -> Path:
         """Write :meth:`pairs_table` as CSV or XLSX (by the suffix), formula-safe and atomically."""
-        from ..tables import write_table
+        from ..cohort.tables import write_table
 
         return write_table(self.pairs_table(), path, sheet_name="pairs")
 
     def export_matrix(self, path: str | os.PathLike[str]) -> Path:
         """Write :meth:`matrix_table` as CSV or XLSX (by the suffix): rows mentor_id, columns mentee ids, an empty
         cell where a rule or a decision forbids the pair."""
-        from ..tables import write_table
+        from ..cohort.tables import write_table
 
         return write_table(self.matrix_table(), path, sheet_name="matrix")
 

@@ -28,7 +28,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .config import ProgramConfig
+from ..cohort.config import ProgramConfig
 
 __all__ = ["STATUSES", "pairs_to_watch", "health_dates", "pair_health", "health_counts", "meeting_timeline", "pulse_trend", "DEFAULT_CADENCE_WEEKS"]
 
@@ -87,7 +87,7 @@ def pair_health(
 
     Examples
     --------
-    >>> from rmkit.config import ProgramConfig
+    >>> from rmkit.cohort.config import ProgramConfig
     >>> program = ProgramConfig(start_date="2026-01-05", as_of="2026-03-02", checkin_every_weeks=2)
     >>> pairs = pd.DataFrame({"mentor_id": ["m1", "m2", "m3"], "mentee_id": ["e1", "e2", "e3"]})
     >>> meetings = pd.DataFrame({"mentor_id": ["m1", "m1", "m1", "m2"], "mentee_id": ["e1", "e1", "e1", "e2"],

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .cohort import Cohort
-from .config import PROGRAM_METRIC_MEASURES
+from ..cohort import Cohort
+from ..cohort.config import PROGRAM_METRIC_MEASURES
 
 __all__ = ["readiness_check", "objectives_table", "readiness_summary"]
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
+from ..errors import UsageError
 
 __all__ = ["PHASE_FILE", "PhaseNotebook", "find_phases", "select_phases", "parameter_problems"]
 
@@ -53,7 +53,7 @@ def find_phases(notebooks: str | os.PathLike[str] | None = None) -> list[PhaseNo
     >>> [p.filename for p in find_phases()][:2]
     ['01_objectives.ipynb', '02_intake.ipynb']
     """
-    from .resources import notebooks_dir
+    from ..resources import notebooks_dir
 
     folder = Path(notebooks) if notebooks is not None else notebooks_dir()
     if not folder.is_dir():

@@ -1,11 +1,11 @@
 """Running many cohorts in parallel: ``rmkit batch`` in Python.
 
 Each cohort runs in its own worker process (a fresh Python running :func:`worker_main`, which calls
-:func:`rmkit.runner.run_cohort`), at most ``workers`` at a time. The parent process only starts the workers and reads
+:func:`rmkit.runs.cohort_run.run_cohort`), at most ``workers`` at a time. The parent process only starts the workers and reads
 their progress (one waiting thread per running worker; no notebook runs in a thread). Separate processes keep the
 kernels, working folders and any crash apart: an invalid cohort, a failing phase or a worker that dies is one line
 of the summary, and the other cohorts go on. Kernel starts that collide are retried inside each worker
-(:mod:`rmkit.engine`).
+(:mod:`rmkit.runs.execute`).
 
 Each cohort gets its own run folder, ``<runs_dir>/<cohort>/<timestamp>/``, claimed atomically, so two workers never
 share one (not even for the same cohort given twice).
@@ -26,17 +26,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .engine import DEFAULT_CELL_TIMEOUT
-from .errors import RmkitError, UsageError
+from .execute import DEFAULT_CELL_TIMEOUT
+from ..errors import RmkitError, UsageError
 
 if TYPE_CHECKING:
-    from .runner import PhaseResult
+    from .results import PhaseResult
 
 __all__ = ["CohortOutcome", "BatchResult", "run_batch", "default_workers", "worker_main"]
 
 Outcome = Literal["ok", "failed", "invalid", "crashed"]
 _MARK = "@rmkit-batch "
-_WORKER = "import sys; from rmkit.batch import worker_main; sys.exit(worker_main(sys.argv[1:]))"
+_WORKER = "import sys; from rmkit.runs.batch_run import worker_main; sys.exit(worker_main(sys.argv[1:]))"
 
 
 @dataclass
@@ -76,7 +76,7 @@ class BatchResult:
 
     def summary_table(self) -> list[str]:
         """cohort, status, duration, report: one line per cohort."""
-        from .runner import display_path, text_table
+        from .results import display_path, text_table
 
         rows = [[o.cohort, o.status, f"{o.duration_s:.1f} s", display_path(o.report) if o.report else "-"]
                 for o in self.outcomes]
@@ -109,7 +109,7 @@ def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None 
     runs_dir : path-like, optional
         Each cohort's run goes to ``<runs_dir>/<cohort>/<timestamp>/`` (default ``runs`` in the current directory).
     phases, notebooks, cell_timeout
-        As for :func:`rmkit.runner.run_cohort`.
+        As for :func:`rmkit.runs.cohort_run.run_cohort`.
     progress : bool
         Show a progress bar (phases done) on stderr.
 
@@ -125,7 +125,7 @@ def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None 
     """
     from tqdm import tqdm
 
-    from .runner import find_phases, select_phases
+    from ..phases.registry import find_phases, select_phases
 
     if not cohorts:
         raise UsageError("no cohort folder given")
@@ -171,7 +171,7 @@ def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None 
 def _run_worker(cohort: str, spec: dict[str, Any], phases: int, advance: Callable[..., None],
                 running: set[subprocess.Popen[str]]) -> CohortOutcome:
     """Run one cohort in a fresh process; read its events; describe what happened, even if it died."""
-    from .engine import kernel_environment
+    from .execute import kernel_environment
 
     clock = time.perf_counter()
     done, result, run_dir = 0, None, None
@@ -231,8 +231,8 @@ def worker_main(argv: Sequence[str]) -> int:
 
     Exit code as ``rmkit run``: 0 ok, 1 a phase failed, 2 bad input.
     """
-    from .engine import skip_slow_imports
-    from .runner import run_cohort
+    from .execute import skip_slow_imports
+    from .cohort_run import run_cohort
 
     skip_slow_imports()
     task = json.loads(argv[0])

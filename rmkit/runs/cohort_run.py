@@ -38,98 +38,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .engine import DEFAULT_CELL_TIMEOUT, prepare_engine
-from .errors import PhaseError, UsageError, ValidationError
+from ..errors import PhaseError, UsageError, ValidationError
+from ..phases.registry import PHASE_FILE, PhaseNotebook, find_phases, parameter_problems, select_phases
+from .execute import DEFAULT_CELL_TIMEOUT, prepare_engine
 from .manifest import new_manifest, save_manifest
-from .phases import PHASE_FILE, PhaseNotebook, find_phases, parameter_problems, select_phases
+from .results import PhaseResult, RunResult, display_path, text_table
 
-__all__ = [
-    "PHASE_FILE",
-    "PhaseNotebook",
-    "PhaseResult",
-    "RunResult",
-    "find_phases",
-    "select_phases",
-    "create_run_dir",
-    "run_cohort",
-    "text_table",
-    "display_path",
-]
-
-Status = Literal["pending", "running", "ok", "failed", "skipped"]
-
-
-@dataclass
-class PhaseResult:
-    """What happened to one phase in a run."""
-
-    number: int
-    name: str
-    status: Status
-    notebook: Path | None = None
-    reason: str = ""
-    started: dt.datetime | None = None
-    duration_s: float | None = None
-    kernel_attempts: int = 0
-    error: PhaseError | None = None
-    tables: list[str] = field(default_factory=list)
-    figures: list[str] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return PhaseNotebook(self.number, self.name, Path()).title
-
-
-@dataclass
-class RunResult:
-    """The outcome of :func:`run_cohort`. ``ok`` is false when a phase failed; ``failures`` says where and why."""
-
-    cohort: str
-    program: str
-    cohort_dir: Path
-    run_dir: Path
-    phases: list[PhaseResult]
-    started: dt.datetime
-    finished: dt.datetime | None = None
-    report: Path | None = None
-    warnings: list[str] = field(default_factory=list)
-    validation_warnings: list[str] = field(default_factory=list)
-    status_override: str | None = None
-
-    @property
-    def manifest(self) -> Path:
-        return self.run_dir / "manifest.json"
-
-    @property
-    def failures(self) -> list[PhaseError]:
-        return [p.error for p in self.phases if p.error is not None]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures and self.status_override is None
-
-    @property
-    def status(self) -> str:
-        """``running`` until the end, then ``ok``, ``failed`` or ``interrupted``."""
-        if self.status_override:
-            return self.status_override
-        if self.finished is None:
-            return "running"
-        return "ok" if self.ok else "failed"
-
-    @property
-    def duration_s(self) -> float | None:
-        return None if self.finished is None else (self.finished - self.started).total_seconds()
-
-    def status_table(self) -> list[str]:
-        """The per-phase status table, as printed by ``rmkit run``."""
-        rows = []
-        for p in self.phases:
-            duration = "" if p.duration_s is None else f"{p.duration_s:.1f} s"
-            detail = p.reason or (p.notebook.name if p.notebook else "")
-            rows.append([f"{p.number:02d}", p.name, p.status, duration, detail])
-        return text_table(["#", "phase", "status", "duration", "notebook"], rows)
-
+__all__ = ["create_run_dir", "run_cohort"]
 
 # --------------------------------------------------------------------------------------------- run folder
 
@@ -167,7 +82,7 @@ def create_run_dir(cohort: str, *, out: str | os.PathLike[str] | None = None,
     >>> [create_run_dir("acme", runs_dir=root, when=when).relative_to(root).as_posix() for _ in range(2)]
     ['acme/20260315T101500Z', 'acme/20260315T101500Z-2']
     """
-    from .tables import timestamp_for_filename
+    from ..cohort.tables import timestamp_for_filename
 
     if out is not None:
         folder = Path(out)
@@ -244,7 +159,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
     >>> result.status, result.report.name  # doctest: +SKIP
     ('ok', 'report.html')
     """
-    from .cohort import validate_cohort
+    from ..cohort import validate_cohort
 
     selected = select_phases(available := find_phases(notebooks), phases)
     validation = validate_cohort(cohort_dir)
@@ -296,7 +211,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
 
 def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, cell_timeout: float | None,
                on_phase: Callable[[PhaseResult], None] | None) -> None:
-    from .engine import execute_notebook
+    from .execute import execute_notebook
 
     target = result.run_dir / notebook.filename
     phase.notebook, phase.started, phase.status = target, _now(), "running"
@@ -333,7 +248,7 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
 
 def _write_report(result: RunResult, cohort: Any) -> tuple[Path, int]:
     from .report import build_report, private_terms
-    from .tables import atomic_write
+    from ..cohort.tables import atomic_write
 
     html, redactions = build_report(result, private=private_terms(cohort.participants), as_of=cohort.program.as_of)
     path = result.run_dir / "report.html"
@@ -365,31 +280,5 @@ def _changed_inputs(root: Path, before: dict[str, tuple[int, int]], after: dict[
     return notes
 
 
-# --------------------------------------------------------------------------------------------- helpers
-
-
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    """Left-aligned columns separated by two spaces, as the command line prints its tables.
-
-    Examples
-    --------
-    >>> print("\\n".join(text_table(["phase", "status"], [["intake", "ok"], ["pairing", "failed"]])))
-    phase    status
-    intake   ok
-    pairing  failed
-    """
-    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(row[k]) for row in cells) for k in range(len(headers))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in cells]
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the current directory when it is below it, else absolute."""
-    try:
-        return str(path.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

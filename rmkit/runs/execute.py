@@ -103,7 +103,7 @@ def source_root() -> Path | None:
     >>> root is None or (root / "rmkit" / "__init__.py").is_file()
     True
     """
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # rmkit/runs/execute.py -> the folder holding rmkit
     return None if root.name in {"site-packages", "dist-packages"} else root
 
 

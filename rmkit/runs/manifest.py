@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .cohort import Cohort
-    from .runner import PhaseResult, RunResult
+    from ..cohort import Cohort
+    from .results import PhaseResult, RunResult
 
 __all__ = [
     "KEY_PACKAGES",
@@ -93,7 +93,7 @@ def package_versions() -> dict[str, str | None]:
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    from ._version import __version__
+    from .._version import __version__
 
     found: dict[str, str | None] = {"python": platform.python_version(), "rmkit": __version__}
     for name in KEY_PACKAGES:
@@ -107,9 +107,9 @@ def package_versions() -> dict[str, str | None]:
 def new_manifest(result: RunResult, cohort: Cohort, *, cell_timeout: float | None,
                  selected: list[str]) -> dict[str, Any]:
     """The manifest of a run that is starting: what it uses (inputs hashed now), nothing produced yet."""
-    from ._version import __version__
-    from .cohort import resolve_instrument
-    from .engine import KERNEL_NAME
+    from .._version import __version__
+    from ..cohort import resolve_instrument
+    from .execute import KERNEL_NAME
 
     inputs = input_hashes(cohort)
     instrument = None
@@ -198,7 +198,7 @@ def relative_path(path: Path | None, root: Path) -> str | None:
 
 def write_manifest(path: str | os.PathLike[str], manifest: dict[str, Any]) -> Path:
     """Write ``manifest`` as indented UTF-8 JSON, replacing the file atomically."""
-    from .tables import atomic_write
+    from ..cohort.tables import atomic_write
 
     path = Path(path)
     with atomic_write(path, "w", encoding="utf-8") as handle:

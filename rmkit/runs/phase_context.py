@@ -8,7 +8,7 @@ and returns a :class:`Phase` with small display and output helpers:
 - ``output_dir``: the parameter, else ``RMKIT_OUTPUT_DIR``, else nothing is written inside a dashboard and
   ``./rmkit-output/<cohort>`` elsewhere. Tables go to ``output_dir/tables/``, figures to ``output_dir/figures/``.
 
-Every table written goes through :func:`rmkit.tables.write_table` (formula-safe); notebook outputs and written tables
+Every table written goes through :func:`rmkit.cohort.tables.write_table` (formula-safe); notebook outputs and written tables
 identify people by ``person_id`` only.
 """
 
@@ -21,15 +21,16 @@ from typing import Any
 
 import pandas as pd
 
-from .cohort import Cohort, ValidationReport, validate_cohort
-from .errors import ValidationError
+from ..cohort import Cohort, ValidationReport, validate_cohort
+from ..errors import ValidationError
+from ..resources import in_dashboard
 
-__all__ = ["Phase", "start_phase", "resolve_cohort_dir", "resolve_output_dir"]
+__all__ = ["Phase", "start_phase", "resolve_cohort_dir", "resolve_output_dir", "preheating"]
 
 
 def resolve_cohort_dir(cohort_dir: str | os.PathLike[str] | None) -> Path:
     """The cohort folder a notebook works on (parameter → ``RMKIT_COHORT_DIR`` → the bundled example)."""
-    from .resources import example_cohort_dir
+    from ..resources import example_cohort_dir
 
     if cohort_dir:
         return Path(cohort_dir).expanduser().resolve()
@@ -40,8 +41,6 @@ def resolve_cohort_dir(cohort_dir: str | os.PathLike[str] | None) -> Path:
 
 def resolve_output_dir(output_dir: str | os.PathLike[str] | None, cohort_name: str) -> Path | None:
     """Where a notebook writes (parameter → ``RMKIT_OUTPUT_DIR`` → none in a dashboard → ``./rmkit-output/<cohort>``)."""
-    from .context import in_dashboard
-
     if output_dir:
         return Path(output_dir).expanduser().resolve()
     if os.environ.get("RMKIT_OUTPUT_DIR"):
@@ -63,9 +62,7 @@ class Phase:
 
     @property
     def dashboard(self) -> bool:
-        from .context import in_dashboard
-
-        return in_dashboard()
+            return in_dashboard()
 
     # -- output ----------------------------------------------------------------------------------
 
@@ -73,7 +70,7 @@ class Phase:
         """Write ``output_dir/tables/<name>.csv`` (formula-safe, atomic); nothing when there is no output folder.
 
         Returns nothing, so that a cell ending with it shows no path; the files written are in ``written``."""
-        from .tables import write_table
+        from ..cohort.tables import write_table
 
         if self.output_dir is not None:
             self.written.append(write_table(frame, self.output_dir / "tables" / f"{name}.csv"))
@@ -85,7 +82,7 @@ class Phase:
         elsewhere. A static chart is cheaper to send to a browser: use it for charts that need no interaction."""
         from IPython.display import SVG, display
 
-        from . import charts
+        from .. import charts
 
         if interactive is None:
             interactive = self.dashboard
@@ -95,7 +92,7 @@ class Phase:
         svg = charts.to_svg(chart)
         display(SVG(svg))
         if name and self.output_dir is not None:
-            from .tables import atomic_write
+            from ..cohort.tables import atomic_write
 
             path = self.output_dir / "figures" / f"{name}.svg"
             with atomic_write(path, "w", encoding="utf-8") as handle:
@@ -135,73 +132,9 @@ class Phase:
         return True
 
 
-def _preheating() -> bool:
+def preheating() -> bool:
+    """True in a Voilà kernel started ahead of the page (``--preheat_kernel``), which waits for the request."""
     return os.environ.get("VOILA_PREHEAT") == "True"
-
-
-def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and modification time of every file in the cohort folder (to notice any change)."""
-    entries = []
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and not path.name.startswith("."):
-            stat = path.stat()
-            entries.append((path.name, stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
-
-
-def _warm_up_charts() -> None:
-    """Load what the first chart of a page would otherwise load after the page is requested: altair with its offline
-    JupyterChart bundle, and vl-convert's engine (its first conversion takes most of a second)."""
-    import altair as alt
-
-    from . import charts
-
-    alt.JupyterChart.enable_offline()
-    charts.to_svg(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q"))
-
-
-def _warm_up_phase(name: str, report: ValidationReport) -> None:
-    """Run the phase's main computation once and throw the result away, so that its code (scipy's solvers and
-    statistics, first-use caches) is loaded before the page is requested. The notebook computes again afterwards,
-    from the files as they are then; a failure here is left for that real computation to report."""
-    cohort = report.cohort
-    if cohort is None:
-        return
-    try:
-        if name == "pairing":
-            from .dashboards.pairing_board import PairingBoard  # noqa: F401  (widgets and the board's imports)
-            from .pairing import prepare_pairing
-
-            prepare_pairing(cohort.participants, cohort.program, decisions=cohort.decisions).solve(
-                cohort.program.pairing.strategy)
-        elif name == "checkins" and cohort.checkins is not None:
-            from .checkins import pair_health, pairs_to_watch
-            from .dashboards.checkin_board import CheckinBoard  # noqa: F401
-
-            pair_health(pairs_to_watch(cohort.pairs, cohort.checkins), cohort.checkins, cohort.program)
-        elif name == "evaluation":
-            from .dashboards.evaluation_board import EvaluationBoard  # noqa: F401
-            from .metrics import evaluate
-
-            evaluate(cohort)
-    except Exception:  # noqa: BLE001  (see the docstring: the notebook's own call reports it with context)
-        pass
-
-
-def _validate_when_the_page_is_opened(name: str, folder: Path) -> ValidationReport:
-    """In a preheated Voilà kernel, validate while waiting for a browser (so the page is ready sooner), pause until
-    the page is requested, and validate again only if a file changed meanwhile: the board always shows the cohort
-    as it is when the page is opened."""
-    from voila.utils import wait_for_request
-
-    report = validate_cohort(folder)
-    before = _fingerprint(folder)
-    _warm_up_charts()
-    _warm_up_phase(name, report)
-    wait_for_request()
-    if _fingerprint(folder) != before:
-        report = validate_cohort(folder)
-    return report
 
 
 def start_phase(name: str, cohort_dir: str | os.PathLike[str] | None = None, output_dir: str | os.PathLike[str] | None = None) -> Phase:
@@ -213,7 +146,12 @@ def start_phase(name: str, cohort_dir: str | os.PathLike[str] | None = None, out
         If the cohort has errors (its message lists every ``FILE:ROW:COLUMN`` problem).
     """
     folder = resolve_cohort_dir(cohort_dir)
-    report = _validate_when_the_page_is_opened(name, folder) if _preheating() else validate_cohort(folder)
+    if preheating():
+        from ..dashboards.preheat import validate_when_the_page_is_opened
+
+        report = validate_when_the_page_is_opened(name, folder)
+    else:
+        report = validate_cohort(folder)
     if not report.ok:
         raise ValidationError(report.problems)
     assert report.cohort is not None

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .runner import PhaseResult, RunResult
+    from .results import PhaseResult, RunResult
 
 __all__ = ["build_report", "private_terms", "sanitize_html", "inline_svg", "external_references", "redact"]
 
@@ -56,7 +56,7 @@ def build_report(result: RunResult, *, private: Mapping[str, str] | None = None,
     as_of : date, optional
         The date the cohort's data describe, shown on the title page.
     """
-    from ._version import __version__
+    from .._version import __version__
 
     sections, toc = [], []
     for phase in result.phases:

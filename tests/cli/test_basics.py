@@ -9,8 +9,8 @@ import pandas as pd
 
 from rmkit import __version__
 
-from .cohort_builder import set_cell, write_tiny_cohort
-from .conftest import file_hashes
+from ..conftest import file_hashes
+from ..helpers.cohort_builder import set_cell, write_tiny_cohort
 
 
 def test_version_and_help(run_rmkit) -> None:
@@ -131,7 +131,7 @@ def test_python_dash_m_is_the_same_command(tmp_path: Path, example_dir: Path) ->
     import subprocess
     import sys
 
-    from .conftest import rmkit_env
+    from ..conftest import rmkit_env
 
     result = subprocess.run([sys.executable, "-m", "rmkit", "validate", str(example_dir)], capture_output=True, text=True, env=rmkit_env())
     assert result.returncode == 0

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from rmkit.dashboards.serve import UNUSED_EXTENSIONS, free_port, voila_command
 
-from .cohort_builder import set_cell, write_tiny_cohort
-from .conftest import rmkit_env
+from ..conftest import rmkit_env
+from ..helpers.cohort_builder import set_cell, write_tiny_cohort
 
 
 def test_invalid_cohort_is_refused(run_rmkit, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linear_sum_assignment
 
-from .conftest import file_hashes, rmkit_env
+from ..conftest import file_hashes, rmkit_env
 
 
 def _matrix(path: Path) -> pd.DataFrame:

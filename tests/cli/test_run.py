@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from .cohort_builder import set_cell
-from .conftest import file_hashes
-from .phase_notebooks import PRINTS, RAISES_IN_THIRD_CELL, write_notebooks
+from ..conftest import file_hashes
+from ..helpers.cohort_builder import set_cell
+from ..helpers.phase_notebooks import PRINTS, RAISES_IN_THIRD_CELL, write_notebooks
 
 pytestmark = pytest.mark.notebook
 

@@ -12,8 +12,8 @@ import yaml
 
 from rmkit.cli import main
 
-from .conftest import file_hashes
-from .test_waves import INSTRUMENT, PRACTITIONERS, practitioners_responses
+from ..conftest import file_hashes
+from ..evaluation.test_waves import INSTRUMENT, PRACTITIONERS, practitioners_responses
 
 SCORE_HEADER = "person_id,wave,scale,score,n_items"
 METRICS_HEADER = "metric,group,wave,n,value,ci_low,ci_high,suppressed"

@@ -1,4 +1,4 @@
-"""Survey imports (rmkit.importers and ``rmkit import``) on export files written here the way Qualtrics, Microsoft
+"""Survey imports (rmkit.cohort.importers and ``rmkit import``) on export files written here the way Qualtrics, Microsoft
 Forms and Google Forms write them, against the example cohort's participants and the rm-core instrument.
 
 Expected values are the answers written into the files (label -> number by rm-core's labels: Strongly disagree 1,
@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from rmkit.cohort import load_cohort, validate_cohort
+from rmkit.cohort.importers import import_responses, match_columns, normalize_text, read_mapping
 from rmkit.errors import UsageError, ValidationError
-from rmkit.importers import import_responses, match_columns, normalize_text, read_mapping
 
-from .conftest import file_hashes
+from ..conftest import file_hashes
 
 LABELS = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree", 4: "Agree", 5: "Strongly agree"}
 

@@ -10,12 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rmkit import publishing
-from rmkit.cohort import load_cohort
+from rmkit.cohort import load_cohort, publishing
+from rmkit.cohort.publishing import DECISION_COLUMNS, append_decision, publish_pairs
 from rmkit.pairing import propose_pairs, standing_decisions
-from rmkit.publishing import DECISION_COLUMNS, append_decision, publish_pairs
 
-from .conftest import file_hashes
+from ..conftest import file_hashes
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from rmkit.cohort import load_cohort
-from rmkit.synth import generate_cohort, write_cohort
+from rmkit.cohort.synthetic import generate_cohort, write_cohort
 
-from .conftest import file_hashes
+from ..conftest import file_hashes
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from rmkit.cohort import load_cohort
-from rmkit.tables import neutralize_formula, read_raw_table, write_table
+from rmkit.cohort.tables import neutralize_formula, read_raw_table, write_table
 
-from .cohort_builder import write_tiny_cohort
+from ..helpers.cohort_builder import write_tiny_cohort
 
 ACCENTED = "Zoë Ñúñez-Gåård"
 

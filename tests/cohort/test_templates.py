@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rmkit.config import parse_instrument, parse_program
+from rmkit.cohort.config import parse_instrument, parse_program
+from rmkit.cohort.schemas import TABLES
+from rmkit.cohort.templates import readme_frame, template_frame, templates_readme
 from rmkit.resources import instruments_dir, templates_dir
-from rmkit.schemas import TABLES
-from rmkit.templates import readme_frame, template_frame, templates_readme
 
 
 @pytest.mark.parametrize("name", list(TABLES))

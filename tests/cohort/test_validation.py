@@ -9,7 +9,7 @@ import pytest
 from rmkit.cohort import load_cohort, validate_cohort
 from rmkit.errors import UsageError, ValidationError
 
-from .cohort_builder import set_cell, write_tiny_cohort
+from ..helpers.cohort_builder import set_cell, write_tiny_cohort
 
 
 @pytest.fixture
@@ -317,7 +317,7 @@ def test_not_a_folder(tmp_path: Path) -> None:
 
 
 def test_validation_never_writes(tiny: Path) -> None:
-    from .conftest import file_hashes
+    from ..conftest import file_hashes
 
     before = file_hashes(tiny)
     set_cell(tiny, "participants", 3, "role", "boss")

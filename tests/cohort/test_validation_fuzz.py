@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rmkit.cli import main
-from rmkit.schemas import TABLES
+from rmkit.cohort.schemas import TABLES
 
-from .cohort_builder import write_tiny_cohort
-from .conftest import file_hashes
+from ..conftest import file_hashes
+from ..helpers.cohort_builder import write_tiny_cohort
 
 _TEMPLATE = write_tiny_cohort(Path(tempfile.mkdtemp(prefix="rmkit-fuzz-")) / "tiny")
 FILES = ["program.yaml", "tiny.yaml", "participants.csv", "responses.csv", "checkins.csv", "outcomes.csv", "costs.csv", "pairs.csv", "decisions.csv"]

@@ -9,7 +9,7 @@ import pytest
 from rmkit.cohort import load_cohort
 from rmkit.dashboards.evaluation_board import TABS, EvaluationBoard
 
-from .browser import CHROMIUM_ARGS, PageWatch, assert_clean_page, require_chromium, served
+from ..helpers.browser import CHROMIUM_ARGS, PageWatch, assert_clean_page, require_chromium, served
 
 
 @pytest.fixture(scope="module")

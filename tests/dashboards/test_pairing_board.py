@@ -14,9 +14,9 @@ from rmkit.cohort import load_cohort, read_decisions
 from rmkit.dashboards.pairing_board import PairingBoard
 from rmkit.errors import InfeasibleError
 
-from .browser import CHROMIUM_ARGS, PageWatch, assert_clean_page, require_chromium, served
-from .cohort_builder import set_cell, write_tiny_cohort
-from .conftest import file_hashes
+from ..conftest import file_hashes
+from ..helpers.browser import CHROMIUM_ARGS, PageWatch, assert_clean_page, require_chromium, served
+from ..helpers.cohort_builder import set_cell, write_tiny_cohort
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Paired change and objectives (rmkit.change). References: pingouin.ttest(paired=True) for t, dof, p and the CI of
+"""Paired change and objectives (rmkit.evaluation.change). References: pingouin.ttest(paired=True) for t, dof, p and the CI of
 the mean difference; pingouin.compute_effsize for Cohen's d_z and Hedges' g (paired); scipy.stats.wilcoxon for the
 signed-rank test; hand arithmetic where written out."""
 
@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from rmkit.change import (
+from rmkit.cohort.config import Objective, parse_instrument
+from rmkit.evaluation.change import (
     CHANGE_COLUMNS,
     Evidence,
     change_waves,
@@ -24,7 +25,6 @@ from rmkit.change import (
     two_way_learning,
     wilcoxon_signed_rank,
 )
-from rmkit.config import Objective, parse_instrument
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])

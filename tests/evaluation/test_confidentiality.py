@@ -1,4 +1,4 @@
-"""Suppression of small groups (rmkit.confidentiality). Expected rows are worked out by hand from the rules in
+"""Suppression of small groups (rmkit.evaluation.confidentiality). Expected rows are worked out by hand from the rules in
 shared/DESIGN.md ("a row whose n is under min_group_size keeps its n, leaves value, ci_low and ci_high empty") and
 shared/DOMAIN.md (hide the next-smallest group so that a suppressed one cannot be recovered by subtraction)."""
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmkit.confidentiality import suppress
+from rmkit.evaluation.confidentiality import suppress
 
 
 def table(groups: list[str], ns: list[int | None], *, metric: str = "m", wave: str | None = "w") -> pd.DataFrame:

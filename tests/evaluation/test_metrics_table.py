@@ -1,4 +1,4 @@
-"""The metrics table and the evaluation (rmkit.metrics) on the bundled example cohort.
+"""The metrics table and the evaluation (rmkit.evaluation.metrics_table) on the bundled example cohort.
 
 The contract (columns, groups, metric names, suppression) is shared/DESIGN.md, "The metrics table". Values are
 checked against independent computations written here with plain pandas, pingouin and scipy on the raw files."""
@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from rmkit.cohort import load_cohort
-from rmkit.metrics import METRICS_COLUMNS, evaluate, metrics_table
+from rmkit.evaluation.metrics_table import METRICS_COLUMNS, evaluate, metrics_table
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +207,7 @@ def test_cohort_without_optional_tables(tmp_path, example_dir):
 
 
 def test_tiny_cohort_is_fully_suppressed(tmp_path):
-    from rmkit.synth import generate_cohort, write_cohort
+    from rmkit.cohort.synthetic import generate_cohort, write_cohort
 
     folder = write_cohort(generate_cohort(n_mentors=2, n_mentees=2, seed=3, n_comparison=3), tmp_path / "tiny")
     table = metrics_table(load_cohort(folder))

@@ -1,4 +1,4 @@
-"""Reliability (rmkit.reliability). References: pingouin.cronbach_alpha (pairwise covariances, Feldt CI), the R psych
+"""Reliability (rmkit.evaluation.reliability). References: pingouin.cronbach_alpha (pairwise covariances, Feldt CI), the R psych
 values quoted in pingouin's documentation for its bundled data set, and NumPy correlations for item–rest
 correlations on complete data."""
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pingouin as pg
 import pytest
 
-from rmkit.config import parse_instrument
-from rmkit.reliability import (
+from rmkit.cohort.config import parse_instrument
+from rmkit.evaluation.reliability import (
     cronbach_alpha,
     item_statistics,
     item_table,

@@ -1,4 +1,4 @@
-"""Retention (rmkit.retention). References: a Kaplan–Meier estimate worked by hand on a tiny table, statsmodels'
+"""Retention (rmkit.evaluation.retention). References: a Kaplan–Meier estimate worked by hand on a tiny table, statsmodels'
 SurvfuncRight (KM and Greenwood standard errors) and survdiff (log-rank chi-square), scipy.stats.ecdf and
 scipy.stats.logrank called directly, and the binomial identity for uncensored data."""
 
@@ -12,7 +12,13 @@ import pytest
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from rmkit.retention import RETENTION_DAYS, compare_retention, follow_up, kaplan_meier, retention_rates
+from rmkit.evaluation.retention import (
+    RETENTION_DAYS,
+    compare_retention,
+    follow_up,
+    kaplan_meier,
+    retention_rates,
+)
 
 AS_OF = dt.date(2026, 1, 1)
 

@@ -1,4 +1,4 @@
-"""Phillips ROI (rmkit.roi). Every expected value is worked by hand in the test from the formulas of the Phillips
+"""Phillips ROI (rmkit.evaluation.roi). Every expected value is worked by hand in the test from the formulas of the Phillips
 ROI methodology (shared/DOMAIN.md): BCR = benefits / costs; ROI % = (benefits - costs) / costs × 100; benefits
 discounted by attribution × confidence; payback = 12 × costs / annual benefits."""
 
@@ -9,8 +9,8 @@ import math
 import pandas as pd
 import pytest
 
-from rmkit.config import parse_program
-from rmkit.roi import intangibles, phillips_roi, roi_lines
+from rmkit.cohort.config import parse_program
+from rmkit.evaluation.roi import intangibles, phillips_roi, roi_lines
 
 
 def as_dict(result: pd.DataFrame) -> dict[str, float]:

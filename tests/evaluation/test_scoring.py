@@ -1,4 +1,4 @@
-"""Scale scores (rmkit.scoring). Expected values are worked by hand in each test (the arithmetic is written out),
+"""Scale scores (rmkit.evaluation.scoring). Expected values are worked by hand in each test (the arithmetic is written out),
 or come from an independent per-person loop written here, never from rmkit's own output."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rmkit.config import parse_instrument
-from rmkit.scoring import SCORE_COLUMNS, item_matrix, recoded_items, score_responses
+from rmkit.cohort.config import parse_instrument
+from rmkit.evaluation.scoring import SCORE_COLUMNS, item_matrix, recoded_items, score_responses
 
 INSTRUMENT = """
 id: test

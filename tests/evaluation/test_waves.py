@@ -1,4 +1,4 @@
-"""The waves table (rmkit.waves). References: scipy's one-sample t confidence interval, statsmodels' Wilson interval
+"""The waves table (rmkit.evaluation.waves). References: scipy's one-sample t confidence interval, statsmodels' Wilson interval
 and Newcombe (1998)'s published Wilson intervals, and hand-built answers for the practitioners' table."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from rmkit.config import parse_instrument
-from rmkit.scoring import score_responses
-from rmkit.waves import WAVES_COLUMNS, mean_ci, waves_table, wilson_ci
+from rmkit.cohort.config import parse_instrument
+from rmkit.evaluation.scoring import score_responses
+from rmkit.evaluation.waves import WAVES_COLUMNS, mean_ci, waves_table, wilson_ci
 
 # The spreadsheet table of issue 4: cross-departmental collaboration 3.2 -> 3.8 -> 4.1 (mean of 1-5),
 # employee satisfaction 72% -> 78% -> 81% favourable.

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
 
-from rmkit.config import PairingConfig, PairingRules, PairingWeights
+from rmkit.cohort.config import PairingConfig, PairingRules, PairingWeights
 
 # vocabularies whose words are not parts of each other nor of the fixed words of the explanations
 SKILLS = ["alpha skill", "Alpha Skill ", "beta skill", "gamma skill", "delta skill"]

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from .cohort_builder import set_cell, write_tiny_cohort
-from .conftest import file_hashes, rmkit_env
+from ..conftest import REPO, file_hashes, rmkit_env
+from ..helpers.cohort_builder import set_cell, write_tiny_cohort
 
-REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PHASES = [p.stem for p in NOTEBOOKS]
 

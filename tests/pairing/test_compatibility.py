@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from rmkit.pairing import COMPONENTS, compute_compatibility
 
-from .pairing_cases import cohorts, key
+from ..helpers.pairing_cases import cohorts, key
 
 
 @pytest.fixture

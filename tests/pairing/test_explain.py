@@ -7,11 +7,11 @@ import re
 import pandas as pd
 from hypothesis import given, settings
 
-from rmkit.config import PairingConfig, PairingRules
+from rmkit.cohort.config import PairingConfig, PairingRules
 from rmkit.errors import InfeasibleError
 from rmkit.pairing import pair_participants, prepare_pairing
 
-from .pairing_cases import cohorts, key, reference_allowed
+from ..helpers.pairing_cases import cohorts, key, reference_allowed
 
 
 def _terms(cell: object) -> set[str]:
@@ -157,14 +157,14 @@ def test_every_unmatched_person_has_a_known_code() -> None:
         result = propose_pairs(cohort, strategy=strategy)
         assert set(result.unmatched["code"]) <= {"capacity_zero", "no_allowed_partner", "forbidden_by_facilitator",
                                                  "partners_taken", "lower_total", "lower_worst"}
-        # p40 has capacity 0 in the bundled example (rmkit.synth sets the last mentor to 0)
+        # p40 has capacity 0 in the bundled example (rmkit.cohort.synthetic sets the last mentor to 0)
         assert result.unmatched.set_index("person_id").loc["p40", "code"] == "capacity_zero"
 
 
 def test_unmatched_people_have_no_free_allowed_partner() -> None:
     """Whatever the reason, an unmatched person never has an allowed partner with room (else the pairing
-    could simply grow), checked on a random cohort from rmkit.synth against the rules pair by pair."""
-    from rmkit.synth import generate_cohort
+    could simply grow), checked on a random cohort from rmkit.cohort.synthetic against the rules pair by pair."""
+    from rmkit.cohort.synthetic import generate_cohort
 
     people = generate_cohort(n_mentors=16, n_mentees=24, seed=3, with_pairs=False).tables["participants"]
     config = PairingConfig(rules=PairingRules(different_department=True, max_timezone_gap=1))

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from rmkit.config import PairingConfig, PairingRules
+from rmkit.cohort.config import PairingConfig, PairingRules
 from rmkit.errors import InfeasibleError
 from rmkit.pairing import STRATEGIES, build_constraints, prepare_pairing, rule_violations, standing_decisions
 
-from .pairing_cases import brute_best, cohorts, locks_contradict, objective_of, reference_allowed
+from ..helpers.pairing_cases import brute_best, cohorts, locks_contradict, objective_of, reference_allowed
 
 
 def _log(*rows: tuple) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 from rmkit.pairing import STRATEGIES, maximum_pairs, solve
 from rmkit.pairing.strategies import solve_fair, solve_optimal, solve_stable
 
-from .pairing_cases import all_matchings, array_problems, blocking_pairs, brute_best, objective_of
+from ..helpers.pairing_cases import all_matchings, array_problems, blocking_pairs, brute_best, objective_of
 
 
 def _valid(problem: dict, mentor: np.ndarray, mentee: np.ndarray) -> None:

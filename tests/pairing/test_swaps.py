@@ -12,7 +12,7 @@ from rmkit.errors import InfeasibleError
 from rmkit.pairing import pair_participants, prepare_pairing
 from rmkit.pairing.swaps import suggest_swaps
 
-from .pairing_cases import cohorts, reference_allowed
+from ..helpers.pairing_cases import cohorts, reference_allowed
 
 
 def _resolve_two(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, pairs: list[tuple[int, int]],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from rmkit.checkins import health_counts, health_dates, meeting_timeline, pair_health, pulse_trend
-from rmkit.config import ProgramConfig
+from rmkit.cohort.config import ProgramConfig
+from rmkit.phases.checkins import health_counts, health_dates, meeting_timeline, pair_health, pulse_trend
 
 # Start Monday 2026-01-05, judged as of Monday 2026-03-02 (56 days later), cadence 2 weeks = 14 days:
 # overdue (at risk) beyond 1.5 × 14 = 21 days; due (needs check-in) beyond 14 days; 4 meetings expected (56 / 14).

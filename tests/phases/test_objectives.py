@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rmkit.cohort import load_cohort
-from rmkit.readiness import objectives_table, readiness_check, readiness_summary
+from rmkit.phases.objectives import objectives_table, readiness_check, readiness_summary
 
-from .cohort_builder import write_tiny_cohort
+from ..helpers.cohort_builder import write_tiny_cohort
 
 
 def statuses(folder: Path) -> dict[str, str]:

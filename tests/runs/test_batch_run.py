@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from .cohort_builder import set_cell
-from .conftest import file_hashes
-from .phase_notebooks import FAILS_FOR_SOME_COHORTS, PRINTS, write_notebooks
+from ..helpers.cohort_builder import set_cell
+from ..conftest import file_hashes
+from ..helpers.phase_notebooks import FAILS_FOR_SOME_COHORTS, PRINTS, write_notebooks
 
 pytestmark = pytest.mark.notebook
 
@@ -74,7 +74,7 @@ def test_workers_run_in_separate_processes(tmp_path: Path, example_dir: Path) ->
     """Two cohorts with two workers: each is run by a different process, and neither by the caller's."""
     import os
 
-    from rmkit.batch import run_batch
+    from rmkit.runs.batch_run import run_batch
 
     notebooks = write_notebooks(tmp_path / "nb", {"01_pid.ipynb": [
         PRINTS[0], ("code", 'import os\nfrom pathlib import Path\nPath("runner.pid").write_text(str(os.getppid()))', [])]})

@@ -1,4 +1,4 @@
-"""The run machinery (rmkit.runner, rmkit.engine, the manifest) on small phase notebooks written by the tests.
+"""The run machinery (rmkit.runs.cohort_run, rmkit.runs.execute, the manifest) on small phase notebooks written by the tests.
 
 One module-scoped run executes four notebooks (tables and a chart; a print that leaks a name; one raising in its third
 cell; one after it) on a copy of the example cohort; most tests look at what that run left behind.
@@ -14,14 +14,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rmkit import engine
+from rmkit.runs import execute
 from rmkit.errors import PhaseError, UsageError, ValidationError
-from rmkit.report import external_references
-from rmkit.runner import PhaseNotebook, create_run_dir, find_phases, run_cohort, select_phases
+from rmkit.runs.report import external_references
+from rmkit.phases.registry import PhaseNotebook, find_phases, select_phases
+from rmkit.runs.cohort_run import create_run_dir, run_cohort
 
-from .cohort_builder import set_cell
-from .conftest import REPO, file_hashes
-from .phase_notebooks import (
+from ..helpers.cohort_builder import set_cell
+from ..conftest import REPO, file_hashes
+from ..helpers.phase_notebooks import (
     KILLS_ITS_KERNEL,
     LEAKS_A_NAME,
     PRINTS,
@@ -242,7 +243,7 @@ def test_kernel_start_failure_is_retried(tmp_path: Path, example_dir: Path, monk
         return real(self, **kwargs)
 
     monkeypatch.setattr(NotebookClient, "start_new_kernel", flaky)
-    monkeypatch.setattr(engine, "KERNEL_START_BACKOFF", 0.01)
+    monkeypatch.setattr(execute, "KERNEL_START_BACKOFF", 0.01)
     notebooks = write_notebooks(tmp_path / "nb", {"01_prints.ipynb": PRINTS})
     result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
     assert result.ok and len(calls) == 2
@@ -258,8 +259,8 @@ def test_a_kernel_that_never_starts_fails_the_phase(tmp_path: Path, example_dir:
         raise OSError("Address already in use")
 
     monkeypatch.setattr(NotebookClient, "start_new_kernel", broken)
-    monkeypatch.setattr(engine, "KERNEL_START_BACKOFF", 0.01)
-    monkeypatch.setattr(engine, "KERNEL_START_ATTEMPTS", 2)
+    monkeypatch.setattr(execute, "KERNEL_START_BACKOFF", 0.01)
+    monkeypatch.setattr(execute, "KERNEL_START_ATTEMPTS", 2)
     notebooks = write_notebooks(tmp_path / "nb", {"01_prints.ipynb": PRINTS})
     result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
     (failure,) = result.failures
@@ -291,12 +292,12 @@ def test_a_notebook_without_the_contract_is_warned_about(tmp_path: Path, example
 
 
 def test_a_report_that_cannot_be_built_keeps_the_run(tmp_path: Path, example_dir: Path, monkeypatch) -> None:
-    import rmkit.report
+    import rmkit.runs.report
 
     def broken(*args, **kwargs):
         raise ValueError("a notebook output the report cannot read")
 
-    monkeypatch.setattr(rmkit.report, "build_report", broken)
+    monkeypatch.setattr(rmkit.runs.report, "build_report", broken)
     notebooks = write_notebooks(tmp_path / "nb", {"01_prints.ipynb": PRINTS})
     result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
     assert result.ok and result.report is None and not (tmp_path / "run" / "report.html").exists()

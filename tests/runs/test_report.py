@@ -1,11 +1,11 @@
-"""The report's safety rules on hostile or awkward HTML: nothing external, no scripts, no names (rmkit.report)."""
+"""The report's safety rules on hostile or awkward HTML: nothing external, no scripts, no names (rmkit.runs.report)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from rmkit.report import external_references, inline_svg, private_terms, redact, sanitize_html
+from rmkit.runs.report import external_references, inline_svg, private_terms, redact, sanitize_html
 
 HOSTILE = [
     '<script src="https://cdn.example.org/vega.js"></script>',

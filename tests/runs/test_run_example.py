@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rmkit.report import external_references
-from rmkit.runner import find_phases
+from rmkit.runs.report import external_references
+from rmkit.phases.registry import find_phases
 
-from .conftest import file_hashes, rmkit_env
+from ..conftest import file_hashes, rmkit_env
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 
