@@ -192,3 +192,17 @@ def test_the_public_surface_resolves() -> None:
         assert getattr(rmkit, name) is not None
     for name, module in rmkit._LAZY.items():
         assert hasattr(importlib.import_module(module), name), (name, module)
+
+
+def test_no_module_of_the_package_is_ignored_by_git() -> None:
+    """A package folder whose name a .gitignore pattern matches (``runs/`` once did) would leave its new modules out
+    of the repository and the wheel."""
+    import shutil
+    import subprocess
+
+    root = PACKAGE.parent
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    files = [str(p.relative_to(root)) for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts]
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *files], cwd=root, capture_output=True, text=True)
+    assert ignored.stdout.split() == []
