@@ -18,8 +18,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from rmkit.synth import generate_cohort, write_cohort  # noqa: E402
 from tests.browser import CHROMIUM_ARGS, require_chromium, served  # noqa: E402
+
+from rmkit.cohort.synthetic import generate_cohort, write_cohort  # noqa: E402
 
 
 def pair_classes(page) -> list[tuple[str, str]]:

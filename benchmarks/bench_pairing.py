@@ -8,7 +8,7 @@
 4. Re-solving after a decision at 100 + 100, as the dashboard does after every click (target: under 0.3 s).
 
 The cohort folders hold ``program.yaml`` and ``participants.csv``: a cohort at the pairing phase (``--full`` adds
-the survey, outcome and cost tables of ``rmkit.synth``, which ``rmkit pair`` validates too).
+the survey, outcome and cost tables of ``rmkit.cohort.synthetic``, which ``rmkit pair`` validates too).
 
 Usage: python benchmarks/bench_pairing.py [--n 2000] [--big 5000] [--repeat 3] [--full] [--skip-big]
 """
@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 
 def make_cohort(folder: Path, n: int, *, full: bool, seed: int = 1) -> Path:
-    from rmkit.synth import generate_cohort, write_cohort
+    from rmkit.cohort.synthetic import generate_cohort, write_cohort
 
     cohort = generate_cohort(n_mentors=n, n_mentees=n, seed=seed, with_pairs=False)
     if not full:

@@ -30,9 +30,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from rmkit.engine import kernel_environment  # noqa: E402
+from rmkit.phases.registry import find_phases  # noqa: E402
 from rmkit.resources import example_cohort_dir  # noqa: E402
-from rmkit.runner import find_phases  # noqa: E402
+from rmkit.runs.execute import kernel_environment  # noqa: E402
 
 FLOOR = """
 import sys, papermill

@@ -3,9 +3,9 @@ NumPy computation of the same means in the same run.
 
     python benchmarks/bench_scoring.py [--responses N] [--repeat R]
 
-rmkit's path is what a cohort goes through: :func:`rmkit.scoring.score_responses` on a responses DataFrame (item
+rmkit's path is what a cohort goes through: :func:`rmkit.evaluation.scoring.score_responses` on a responses DataFrame (item
 columns Int64, as :func:`rmkit.load_cohort` types them, and again with float64 columns), then
-:func:`rmkit.waves.waves_table` by all, role and department. The NumPy baseline starts from the answers already in
+:func:`rmkit.evaluation.waves.waves_table` by all, role and department. The NumPy baseline starts from the answers already in
 one float64 matrix and computes the same numbers with no pandas at all: reverse coding, the ``min_answered`` rule,
 each person's scale means, then the mean per scale × wave × group with ``numpy.bincount``. The two are checked to
 agree before the times are printed. Times are the best of ``--repeat`` runs.
@@ -23,9 +23,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rmkit.config import parse_instrument  # noqa: E402
-from rmkit.scoring import score_responses  # noqa: E402
-from rmkit.waves import waves_table  # noqa: E402
+from rmkit.cohort.config import parse_instrument  # noqa: E402
+from rmkit.evaluation.scoring import score_responses  # noqa: E402
+from rmkit.evaluation.waves import waves_table  # noqa: E402
 
 N_SCALES, PER_SCALE = 6, 5
 WAVES = ["baseline", "month6", "month12"]

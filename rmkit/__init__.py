@@ -1,13 +1,20 @@
 """rmkit: a workbook for running and researching reverse-mentoring programs.
 
 The public surface is small and imported lazily, so ``import rmkit`` stays fast (no altair, scipy or Jupyter
-at import time). Modules by concern: :mod:`rmkit.cohort` (reading and validating a cohort folder),
-:mod:`rmkit.config` (``program.yaml`` and instruments), :mod:`rmkit.synth` (synthetic cohorts);
-pairing: :mod:`rmkit.pairing` (proposing and explaining pairs), :mod:`rmkit.publishing` (decisions and
-published pairs); evaluation: :mod:`rmkit.scoring`, :mod:`rmkit.waves`, :mod:`rmkit.reliability`,
-:mod:`rmkit.change`, :mod:`rmkit.retention`, :mod:`rmkit.roi`, :mod:`rmkit.confidentiality`,
-:mod:`rmkit.metrics` and :mod:`rmkit.importers` (survey exports); runs: :mod:`rmkit.runner` (``rmkit run``),
-:mod:`rmkit.phases`, :mod:`rmkit.batch`, :mod:`rmkit.engine` (papermill), :mod:`rmkit.report`, :mod:`rmkit.manifest`.
+at import time). The subpackages follow the architecture, from the data edge inwards and back out:
+
+- :mod:`rmkit.cohort`: the data contract — reading, validating and writing a cohort folder, templates, survey
+  imports, synthetic cohorts;
+- the pure core, plain functions over DataFrames: :mod:`rmkit.pairing` (proposing and explaining pairs),
+  :mod:`rmkit.evaluation` (scores, waves, reliability, change, retention, ROI, confidentiality, the metrics table)
+  and :mod:`rmkit.phases` (the objectives, intake and check-in computations, and the registry of phase notebooks);
+- :mod:`rmkit.charts`: one function per chart, rendered offline;
+- the edges: :mod:`rmkit.runs` (papermill runs, batches, manifests, reports), :mod:`rmkit.dashboards` (the Voilà
+  boards) and :mod:`rmkit.cli` (the ``rmkit`` command).
+
+Beside them: :mod:`rmkit.errors` (one root exception, problems located as ``FILE:ROW:COLUMN``) and
+:mod:`rmkit.resources` (bundled files, and whether rmkit runs in a dashboard). Imports only go from an edge to the
+core and from the core to the data contract, never back (``tests/test_layout.py`` checks it).
 """
 
 from __future__ import annotations
@@ -33,27 +40,27 @@ _LAZY = {
     "load_cohort": "rmkit.cohort",
     "validate_cohort": "rmkit.cohort",
     "ValidationReport": "rmkit.cohort",
-    "init_cohort": "rmkit.templates",
-    "generate_cohort": "rmkit.synth",
-    "write_cohort": "rmkit.synth",
+    "init_cohort": "rmkit.cohort.templates",
+    "generate_cohort": "rmkit.cohort.synthetic",
+    "write_cohort": "rmkit.cohort.synthetic",
     "example_cohort_dir": "rmkit.resources",
     "propose_pairs": "rmkit.pairing",
     "prepare_pairing": "rmkit.pairing",
-    "publish_pairs": "rmkit.publishing",
-    "append_decision": "rmkit.publishing",
-    "run_cohort": "rmkit.runner",
-    "run_batch": "rmkit.batch",
-    "score_responses": "rmkit.scoring",
-    "waves_table": "rmkit.waves",
-    "cronbach_alpha": "rmkit.reliability",
-    "reliability_table": "rmkit.reliability",
-    "paired_change": "rmkit.change",
-    "retention_rates": "rmkit.retention",
-    "phillips_roi": "rmkit.roi",
-    "suppress": "rmkit.confidentiality",
-    "metrics_table": "rmkit.metrics",
-    "evaluate": "rmkit.metrics",
-    "import_responses": "rmkit.importers",
+    "publish_pairs": "rmkit.cohort.publishing",
+    "append_decision": "rmkit.cohort.publishing",
+    "run_cohort": "rmkit.runs.cohort_run",
+    "run_batch": "rmkit.runs.batch_run",
+    "score_responses": "rmkit.evaluation.scoring",
+    "waves_table": "rmkit.evaluation.waves",
+    "cronbach_alpha": "rmkit.evaluation.reliability",
+    "reliability_table": "rmkit.evaluation.reliability",
+    "paired_change": "rmkit.evaluation.change",
+    "retention_rates": "rmkit.evaluation.retention",
+    "phillips_roi": "rmkit.evaluation.roi",
+    "suppress": "rmkit.evaluation.confidentiality",
+    "metrics_table": "rmkit.evaluation.metrics_table",
+    "evaluate": "rmkit.evaluation.metrics_table",
+    "import_responses": "rmkit.cohort.importers",
 }
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""Where rmkit's bundled files live: templates, instruments, the example cohort and the phase notebooks.
+"""What rmkit finds around it: its bundled files (templates, instruments, the example cohort, the phase notebooks),
+and whether it is running inside a dashboard.
 
 In a source checkout (or an editable install) they sit at the repository root (``data/``, ``notebooks/``);
 an installed wheel carries them inside the package under ``rmkit/_bundled/``.
@@ -6,6 +7,7 @@ an installed wheel carries them inside the package under ``rmkit/_bundled/``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = [
@@ -16,6 +18,7 @@ __all__ = [
     "example_cohort_dir",
     "notebooks_dir",
     "EXAMPLE_COHORT",
+    "in_dashboard",
 ]
 
 EXAMPLE_COHORT = "acme-2025-spring"
@@ -64,3 +67,16 @@ def example_cohort_dir() -> Path:
 def notebooks_dir() -> Path:
     """The phase notebooks (``01_objectives.ipynb`` … ``05_evaluation.ipynb``)."""
     return _bundled("notebooks")
+
+
+def in_dashboard() -> bool:
+    """True inside a dashboard: ``rmkit dashboard`` sets ``RMKIT_DASHBOARD=1``; Voilà's kernels have
+    ``VOILA_APP_PORT``.
+
+    Examples
+    --------
+    >>> import os
+    >>> in_dashboard() == (os.environ.get("RMKIT_DASHBOARD") == "1" or "VOILA_APP_PORT" in os.environ)
+    True
+    """
+    return os.environ.get("RMKIT_DASHBOARD") == "1" or "VOILA_APP_PORT" in os.environ

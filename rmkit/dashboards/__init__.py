@@ -1,6 +1,15 @@
-"""Facilitator dashboards: widget classes (pairing board, check-in board, evaluation board) and the Voilà launcher.
+"""Facilitator dashboards: widget classes (pairing board, check-in board, evaluation board) and serving them.
 
-The phase notebooks display these boards when they run inside a dashboard (``rmkit dashboard``); under papermill
-and in reports the same notebooks show static tables and charts instead. The widget classes are plain Python
-objects with their state in traitlets, unit-tested by driving their callbacks.
+- :mod:`~rmkit.dashboards.pairing_board`, :mod:`~rmkit.dashboards.checkin_board`,
+  :mod:`~rmkit.dashboards.evaluation_board`: the boards, plain Python objects with their state in traitlets,
+  unit-tested by driving their callbacks;
+- :mod:`~rmkit.dashboards.style`: the shared widget styles (projector-sized type, status colours in words);
+- :mod:`~rmkit.dashboards.serve`: ``rmkit dashboard`` — Voilà on 127.0.0.1 with a preheated kernel;
+- :mod:`~rmkit.dashboards.preheat`: what a preheated kernel does before its page is requested.
+
+The phase notebooks display these boards when they run inside a dashboard; under papermill and in reports the same
+notebooks show static tables and charts instead.
+
+Import rule: dashboards may import the core (:mod:`rmkit.cohort`, :mod:`rmkit.pairing`, :mod:`rmkit.evaluation`,
+:mod:`rmkit.phases`) and :mod:`rmkit.charts`; never :mod:`rmkit.runs` or the command line.
 """

@@ -13,8 +13,8 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from ..checkins import STATUSES, health_counts, meeting_timeline, pair_health, pairs_to_watch
 from ..cohort import Cohort
+from ..phases.checkins import STATUSES, health_counts, meeting_timeline, pair_health, pairs_to_watch
 from .style import CSS, badge, esc, html_table, tile
 
 __all__ = ["CheckinBoard", "display_names"]

@@ -1,6 +1,6 @@
 """The evaluation board: what the program achieved, by Kirkpatrick level and Phillips ROI, for a workshop screen.
 
-Every aggregate comes from :func:`rmkit.metrics.evaluate`, already under the confidentiality rule; a suppressed
+Every aggregate comes from :func:`rmkit.evaluation.metrics_table.evaluate`, already under the confidentiality rule; a suppressed
 group is shown as suppressed with its size, never silently left out.
 """
 
@@ -13,7 +13,8 @@ import pandas as pd
 import traitlets
 
 from ..cohort import Cohort
-from ..evaluation import (
+from ..evaluation.metrics_table import Evaluation, evaluate
+from ..evaluation.views import (
     change_view,
     kirkpatrick_summary,
     learning_view,
@@ -23,7 +24,6 @@ from ..evaluation import (
     suppressed_count,
     waves_view,
 )
-from ..metrics import Evaluation, evaluate
 from .style import CSS, esc, html_table, tile
 
 __all__ = ["EvaluationBoard"]

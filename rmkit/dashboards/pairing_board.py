@@ -1,7 +1,7 @@
 """The pairing board: the facilitator reviews proposed pairs and why, locks, forbids, swaps and publishes.
 
 Every decision is appended to the cohort's ``decisions.csv`` the moment it is made (under the file lock of
-:mod:`rmkit.publishing`), then the log is read back and the cohort re-solved with it. So a reload, a crashed kernel or
+:mod:`rmkit.cohort.publishing`), then the log is read back and the cohort re-solved with it. So a reload, a crashed kernel or
 a second facilitator's tab loses nothing: the board always shows the pairing the whole log implies.
 
 State lives in traitlets (``strategy``, ``department``, ``below_only``, ``view``, ``page``); the controls only change
@@ -26,11 +26,11 @@ import traitlets
 from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..cohort import Cohort, read_decisions
+from ..cohort.publishing import Publication, append_decision, decisions_lock, publish_pairs
 from ..errors import InfeasibleError, RmkitError
 from ..pairing import STRATEGIES, PairingResult, prepare_pairing
 from ..pairing.rules import standing_decisions
 from ..pairing.swaps import SwapSuggestion, suggest_swaps
-from ..publishing import Publication, append_decision, decisions_lock, publish_pairs
 from .checkin_board import display_names
 from .style import CSS, esc, score_bar, tile
 

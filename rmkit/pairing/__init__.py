@@ -1,11 +1,21 @@
-"""The pairing engine: compatibility, rules and decisions, three strategies, explanations, diagnostics and swaps.
+"""Pairing: compatibility, rules and decisions, three strategies, explanations, diagnostics and swaps.
 
 Start with :func:`propose_pairs` (a loaded cohort) or :func:`prepare_pairing` (participants, a config and a decision
 log; re-solve cheaply with :meth:`PairingProblem.solve` and :meth:`PairingProblem.with_decisions`).
-Modules by concern: :mod:`~rmkit.pairing.compatibility`, :mod:`~rmkit.pairing.rules`,
-:mod:`~rmkit.pairing.strategies`, :mod:`~rmkit.pairing.explain`, :mod:`~rmkit.pairing.engine`,
-:mod:`~rmkit.pairing.diagnostics`, :mod:`~rmkit.pairing.swaps`. Importing this package imports scipy;
-``import rmkit`` does not.
+
+- :mod:`~rmkit.pairing.compatibility`: the five components and the weighted score matrix;
+- :mod:`~rmkit.pairing.rules`: the program's rules and the facilitator's decisions as constraints;
+- :mod:`~rmkit.pairing.strategies`: the solvers (optimal, fair, stable) on a score matrix;
+- :mod:`~rmkit.pairing.problem`: :class:`PairingProblem` and :class:`PairingResult`, tying the above together;
+- :mod:`~rmkit.pairing.explain`: every pair's reasons and every unmatched person's reason, in plain words;
+- :mod:`~rmkit.pairing.diagnostics`: score distributions, coverage of wants, supply and demand, strategies compared;
+- :mod:`~rmkit.pairing.swaps`: re-pairings for a pair that looks off.
+
+Writing the decision log and publishing pairs are file writes, so they live at the data edge,
+:mod:`rmkit.cohort.publishing`.
+
+Import rule: this package imports :mod:`rmkit.cohort` and :mod:`rmkit.errors` only — never runs, dashboards, charts
+or the command line. Importing it imports scipy; ``import rmkit`` does not.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from .diagnostics import (
     unmet_demand,
     want_coverage,
 )
-from .engine import (
+from .problem import (
     EXPORT_COLUMNS,
     PAIR_COLUMNS,
     PairingProblem,

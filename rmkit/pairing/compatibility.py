@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import DEFAULT_WEIGHTS, WEIGHT_COMPONENTS
-from ..tables import split_list
+from ..cohort.config import DEFAULT_WEIGHTS, WEIGHT_COMPONENTS
+from ..cohort.tables import split_list
 
 __all__ = [
     "COMPONENTS",

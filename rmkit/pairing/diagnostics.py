@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .compatibility import as_term_lists, id_text, normalize_term
-from .engine import PairingProblem, PairingResult
+from .problem import PairingProblem, PairingResult
 from .strategies import STRATEGIES
 
 __all__ = [

@@ -321,7 +321,7 @@ def unmatched_reasons(score: np.ndarray, constraints: Constraints, assignment: A
 
     Examples
     --------
-    >>> from rmkit.config import PairingRules
+    >>> from rmkit.cohort.config import PairingRules
     >>> from rmkit.pairing.rules import build_constraints
     >>> from rmkit.pairing.strategies import solve
     >>> mentors = pd.DataFrame({"person_id": ["m1", "m2"], "capacity": [1, 0]})

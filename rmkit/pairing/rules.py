@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import PairingRules
+from ..cohort.config import PairingRules
 from ..errors import InfeasibleError
 from .compatibility import id_text
 

@@ -24,7 +24,7 @@ from itertools import zip_longest
 import numpy as np
 import pandas as pd
 
-from .engine import PairingResult
+from .problem import PairingResult
 
 __all__ = ["SwapSuggestion", "suggest_swaps", "swap_table", "swaps_for_pairs"]
 

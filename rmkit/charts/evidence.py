@@ -1,0 +1,77 @@
+"""Charts of the evidence (evaluation): scales across the waves, change with its interval, retention against the
+comparison group, and the ROI's costs and benefits. Each takes the tidy frame rmkit computes."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+__all__ = ["waves_chart", "change_chart", "retention_chart", "roi_chart"]
+
+
+# --------------------------------------------------------------------------------------------- evaluation
+
+
+def waves_chart(waves: pd.DataFrame, *, wave_order: list[str] | None = None, title: str = "Scales across the survey waves") -> alt.Chart:
+    """Value per wave with 95% CIs, one panel per scale.
+
+    ``waves`` columns: ``scale`` (label), ``wave``, ``value``, ``ci_low``, ``ci_high``, ``group``; suppressed rows
+    (empty ``value``) are left out of the lines.
+    """
+    data = waves.dropna(subset=["value"])
+    sort = wave_order or list(dict.fromkeys(waves["wave"]))
+    panels = list(dict.fromkeys(waves["scale"]))  # in the order given (the instrument's)
+    base = alt.Chart(data).encode(x=alt.X("wave:N", sort=sort, title=None, axis=alt.Axis(labelAngle=0)),
+                                  color=alt.Color("group:N", title=None))
+    lines = base.mark_line(point=True).encode(y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+                                             tooltip=["scale", "group", "wave", alt.Tooltip("value:Q", format=".2f"), "n"])
+    bars = base.mark_errorbar(thickness=2).encode(y="ci_low:Q", y2="ci_high:Q")
+    return (
+        alt.layer(bars, lines, data=data)
+        .properties(width=220, height=180)
+        .facet(facet=alt.Facet("scale:N", title=None, sort=panels), columns=3, title=title)
+        .resolve_scale(y="independent")
+    )
+
+
+def change_chart(change: pd.DataFrame, *, title: str = "Change from the first to the last wave (95% CI)") -> alt.LayerChart:
+    """Mean paired change with its CI per scale and group, with zero and the objective targets if given.
+
+    ``change`` columns: ``scale`` (label), ``group``, ``mean_change``, ``ci_low``, ``ci_high``; optional ``target``.
+    """
+    data = change.dropna(subset=["mean_change"])
+    base = alt.Chart(data, title=title).encode(y=alt.Y("scale:N", title=None), yOffset="group:N", color=alt.Color("group:N", title=None))
+    bars = base.mark_rule(strokeWidth=3).encode(x=alt.X("ci_low:Q", title="change (scale points)"), x2="ci_high:Q")
+    points = base.mark_point(filled=True, size=120).encode(x="mean_change:Q", tooltip=["scale", "group", alt.Tooltip("mean_change:Q", format=".2f"),
+                                                                                       alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f")])
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444444").encode(x="x:Q")
+    layers = [zero, bars, points]
+    if "target" in data.columns and data["target"].notna().any():
+        layers.append(base.mark_tick(color="#000000", thickness=3, size=18).encode(x="target:Q"))
+    return alt.layer(*layers).properties(width=520, height=alt.Step(22))
+
+
+def retention_chart(curves: pd.DataFrame, *, title: str = "Still employed (Kaplan–Meier)") -> alt.LayerChart:
+    """Kaplan–Meier curves with 95% bands. ``curves`` columns: ``group``, ``months``, ``survival``, ``ci_low``,
+    ``ci_high`` (survival as a percentage 0–100)."""
+    base = alt.Chart(curves, title=title).encode(x=alt.X("months:Q", title="months since start"), color=alt.Color("group:N", title=None))
+    band = base.mark_area(opacity=0.18, interpolate="step-after").encode(y=alt.Y("ci_low:Q", scale=alt.Scale(domain=[0, 100]), title="% still employed"), y2="ci_high:Q")
+    line = base.mark_line(interpolate="step-after").encode(y="survival:Q", tooltip=["group", alt.Tooltip("months:Q", format=".1f"), alt.Tooltip("survival:Q", format=".1f")])
+    return (band + line).properties(width=560, height=300)
+
+
+def roi_chart(lines: pd.DataFrame, *, currency: str = "", title: str = "Costs and benefits (Phillips)") -> alt.Chart:
+    """Fully loaded costs against adjusted benefits. ``lines`` columns: ``kind`` (cost / benefit), ``item``,
+    ``amount`` (benefits already adjusted by attribution × confidence)."""
+    unit = f" ({currency})" if currency else ""
+    return (
+        alt.Chart(lines, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("kind:N", title=None, sort=["cost", "benefit"]),
+            x=alt.X("sum(amount):Q", title=f"amount{unit}"),
+            color=alt.Color("item:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
+            tooltip=["kind", "item", alt.Tooltip("amount:Q", format=",.0f")],
+        )
+        .properties(width=560, height=alt.Step(44))
+    )

@@ -1,0 +1,108 @@
+"""``rmkit pair COHORT --out PAIRS.csv [--strategy S] [--matrix-out M.csv] [--publish]``: propose pairs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+NAME = "pair"
+HELP = "propose mentor–mentee pairs, explain them, and optionally publish them"
+DESCRIPTION = """\
+Validate the cohort, then propose pairs with the strategy of program.yaml (or --strategy):
+  optimal  as many pairs as the rules allow, then the highest total compatibility
+  fair     as many pairs as possible, then the highest worst pair, then the highest total
+  stable   no mentor and mentee who would both rather be together
+Rules, capacities and the facilitator's decisions (decisions.csv: lock, forbid, unlock, unforbid) are respected.
+
+--out writes the pairs (mentor_id, mentee_id, score, locked, reasons, the five components, below_threshold)
+as CSV or XLSX (by the suffix); no names or e-mails. --matrix-out writes the mentor x mentee compatibility matrix:
+rows mentor_id, one column per mentee_id, an empty cell where a rule or a decision forbids the pair.
+--publish writes pairs.csv into the cohort folder (keeping the previous one as pairs.<timestamp>.csv) and logs a
+publish decision (an empty .decisions.lock file guards concurrent writers); nothing else in the cohort folder
+is ever changed.
+
+Exit 0 done; 2 bad input (one FILE:ROW:COLUMN line per problem), an infeasible cohort or a usage error."""
+
+
+STRATEGIES = ("optimal", "fair", "stable")  # = rmkit.cohort.config.STRATEGIES, without importing pydantic for --help
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("cohort", metavar="COHORT", help="the cohort folder")
+    parser.add_argument("--out", metavar="PAIRS.csv", help="where to write the proposed pairs (.csv or .xlsx)")
+    parser.add_argument("--strategy", choices=STRATEGIES, help="override pairing.strategy of program.yaml")
+    parser.add_argument("--matrix-out", metavar="M.csv", help="where to write the compatibility matrix (.csv or .xlsx)")
+    parser.add_argument("--publish", action="store_true", help="publish the pairs as the cohort's pairs.csv")
+    parser.add_argument("--by", default="facilitator", help="who publishes (recorded in decisions.csv; default: facilitator)")
+    parser.add_argument("--note", default="", help="a note recorded with the publish decision")
+
+
+def _check_output(option: str, value: str | None, cohort_dir: Path, inputs: list[Path]) -> Path | None:
+    from ..cohort.schemas import TABLES
+    from ..errors import UsageError
+
+    if value is None:
+        return None
+    path = Path(value)
+    if path.suffix.casefold() not in {".csv", ".xlsx"}:
+        raise UsageError(f"{option} {value}: the file name must end in .csv or .xlsx")
+    if path.exists() and path.is_dir():
+        raise UsageError(f"{option} {value}: is a folder; give a file name")
+    resolved = path.resolve()
+    protected = {p.resolve() for p in inputs}
+    in_cohort = resolved.parent == cohort_dir.resolve()
+    stem = resolved.name.rsplit(".", 1)[0].casefold()
+    if resolved in protected or (in_cohort and stem in TABLES):
+        raise UsageError(f"{option} {value}: would overwrite an input file of the cohort; write elsewhere "
+                         "(use --publish to publish pairs.csv into the cohort folder)")
+    if not path.parent.exists():
+        raise UsageError(f"{option} {value}: the folder {path.parent} does not exist")
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..cohort.validation import require_valid
+    from ..errors import UsageError
+
+    if args.out is None and not args.publish:
+        raise UsageError("rmkit pair: give --out PAIRS.csv, --publish, or both")
+    cohort_dir = Path(args.cohort)
+    # cheap checks first (a usage error should not wait for validation), then against the files actually read
+    for option, value in (("--out", args.out), ("--matrix-out", args.matrix_out)):
+        _check_output(option, value, cohort_dir, [])
+    if args.out is not None and args.matrix_out is not None and Path(args.out).resolve() == Path(args.matrix_out).resolve():
+        raise UsageError("--out and --matrix-out name the same file")
+    report = require_valid(args.cohort)
+    cohort = report.cohort
+    assert cohort is not None
+    inputs = cohort.input_files()
+    out = _check_output("--out", args.out, cohort.path, inputs)
+    matrix_out = _check_output("--matrix-out", args.matrix_out, cohort.path, inputs)
+
+    from ..cohort.publishing import publish_pairs
+    from ..pairing import propose_pairs
+
+    result = propose_pairs(cohort, strategy=args.strategy)
+    # write first, then report: a closed stdout (`| head`) must not lose the files
+    table = result.pairs_table()
+    done = []
+    if out is not None:
+        from ..cohort.tables import write_table
+
+        write_table(table, out, sheet_name="pairs")
+        done.append(f"wrote {len(table)} pairs to {os.fspath(out)}")
+    if matrix_out is not None:
+        result.export_matrix(matrix_out)
+        done.append(f"wrote the {len(result.problem.mentor_ids)} x {len(result.problem.mentee_ids)} matrix to {os.fspath(matrix_out)}")
+    if args.publish:
+        publication = publish_pairs(cohort.path, table, by=args.by, note=args.note)
+        kept = f" (the previous one is kept as {publication.history_path.name})" if publication.history_path else ""
+        done.append(f"published {publication.pairs_path}{kept}; logged a publish decision")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{cohort.name}: {len(result.problem.mentor_ids)} mentors, {len(result.problem.mentee_ids)} mentees")
+    for line in [*result.summary_lines(), *done]:
+        print(line)
+    return 0

@@ -1,0 +1,26 @@
+"""The data contract at the edge: reading, validating and writing a cohort folder.
+
+Everything that touches a cohort's files lives here, and nothing else in rmkit reads or writes them:
+
+- :mod:`~rmkit.cohort.folder`: the typed :class:`Cohort`, finding its files, reading the decision log;
+- :mod:`~rmkit.cohort.validation`: :func:`validate_cohort` / :func:`load_cohort` (every problem in one pass) and
+  showing the result to people;
+- :mod:`~rmkit.cohort.schemas`: the declared columns of every table, type conversion and value checks (pandera);
+- :mod:`~rmkit.cohort.config`: ``program.yaml`` and survey instruments (pydantic models, YAML with located errors);
+- :mod:`~rmkit.cohort.tables`: CSV/XLSX in and out (encodings, delimiters, formula-safe atomic writes);
+- :mod:`~rmkit.cohort.publishing`: the two writes into a cohort folder, the decision log and published pairs;
+- :mod:`~rmkit.cohort.templates`: blank templates generated from the schemas (``rmkit init``);
+- :mod:`~rmkit.cohort.importers`: survey-tool exports (Qualtrics, Microsoft Forms, Google Forms) into responses;
+- :mod:`~rmkit.cohort.synthetic`: seeded synthetic cohorts of any size (the bundled example is one).
+
+Import rule: this package imports only :mod:`rmkit.errors` and :mod:`rmkit.resources` from the rest of rmkit;
+every other subpackage may import it.
+"""
+
+from __future__ import annotations
+
+from .folder import Cohort, find_table, order_decisions, read_decisions, resolve_instrument
+from .validation import ValidationReport, load_cohort, validate_cohort
+
+__all__ = ["Cohort", "ValidationReport", "validate_cohort", "load_cohort", "find_table", "resolve_instrument",
+           "read_decisions", "order_decisions"]

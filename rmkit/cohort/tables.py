@@ -1,0 +1,337 @@
+"""Reading and writing tables at the edge: CSV in any encoding a spreadsheet saves, XLSX, safe exports, atomic writes.
+
+Reading never modifies a file. Every cell is read as text (spreadsheet rows keep their numbering: the header is
+row 1), so that validation can say exactly which cell is wrong before anything is converted.
+
+Writing neutralizes cells a spreadsheet would run as a formula (a leading ``=``, ``+``, ``-``, ``@``, tab or
+carriage return that is not part of a number gets a leading apostrophe), and replaces the target atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Problem
+
+__all__ = [
+    "RawTable",
+    "read_raw_table",
+    "decode_text",
+    "split_list",
+    "join_list",
+    "neutralize_formula",
+    "neutralize_frame",
+    "write_table",
+    "atomic_write",
+    "timestamp_for_filename",
+]
+
+LIST_SEPARATOR = ";"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?$")
+
+
+@dataclass
+class RawTable:
+    """A table read as text: ``frame`` holds stripped strings ('' for an empty cell), ``rows`` the spreadsheet
+    row number of each record (header = 1), ``problems`` what went wrong while reading."""
+
+    file: str
+    frame: pd.DataFrame
+    rows: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    original_columns: dict[str, str] = field(default_factory=dict)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode bytes saved by a spreadsheet: UTF-8 (with or without BOM), else Windows-1252.
+
+    Returns the text and the encoding used. Raises ``UnicodeDecodeError`` when neither fits.
+
+    Examples
+    --------
+    >>> decode_text("Zoë".encode("utf-8-sig"))
+    ('Zoë', 'utf-8-sig')
+    >>> decode_text("Zoë".encode("cp1252"))
+    ('Zoë', 'cp1252')
+    """
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "cp1252"
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    """Comma unless the header line clearly uses semicolons (Excel in many European locales) or tabs."""
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    if counts[","] == 0 and counts["\t"] > 0:
+        return "\t"
+    if counts[","] == 0 and counts[";"] > 0:
+        return ";"
+    return ","
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _records_from_csv(data: bytes, file: str) -> tuple[list[list[str]], list[Problem]]:
+    if b"\x00" in data:
+        return [], [Problem(file, None, None, "is not a text table (it contains binary data); save it as CSV or XLSX")]
+    try:
+        text, _ = decode_text(data)
+    except UnicodeDecodeError:
+        return [], [Problem(file, None, None, "cannot be decoded as UTF-8 or Windows-1252 text; save it as CSV UTF-8")]
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    try:
+        return [list(r) for r in reader], []
+    except csv.Error as exc:
+        return [], [Problem(file, reader.line_num or None, None, f"is not a readable CSV table: {exc}")]
+
+
+def _records_from_xlsx(path: Path, file: str) -> tuple[list[list[str]], list[Problem]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
+        return [], [Problem(file, None, None, f"is not a readable XLSX workbook ({exc.__class__.__name__}: {exc})")]
+    except Exception as exc:  # openpyxl raises a wide variety of errors on damaged files
+        return [], [Problem(file, None, None, f"is not a readable XLSX workbook ({exc.__class__.__name__})")]
+    try:
+        sheets = [ws for ws in workbook.worksheets if ws.title.strip().casefold() not in {"readme", "read me"}]
+        if not sheets:
+            return [], [Problem(file, None, None, "has no data sheet (only a README sheet)")]
+        sheet = sheets[0]
+        records = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return records, []
+    except Exception as exc:
+        return [], [Problem(file, None, None, f"is not a readable XLSX workbook ({exc.__class__.__name__})")]
+    finally:
+        workbook.close()
+
+
+def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, aliases: dict[str, str] | None = None) -> RawTable:
+    """Read a CSV or XLSX table as stripped text, one record per non-empty spreadsheet row.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.csv`` (UTF-8, UTF-8 with BOM or Windows-1252; comma, semicolon or tab separated) or ``.xlsx`` file.
+    file : str, optional
+        The name used in problems (defaults to the file's name).
+    aliases : dict, optional
+        Lower-case header → canonical column name; headers that match case-insensitively are renamed.
+
+    Returns
+    -------
+    RawTable
+        Short rows are padded with empty cells; a row with more cells than the header is a problem.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_bytes("Person_ID ,role\\nm1, mentor \\n\\n".encode("utf-8-sig"))
+    >>> t = read_raw_table(p, aliases={"person_id": "person_id", "role": "role"})
+    >>> t.frame.to_dict("records"), t.rows
+    ([{'person_id': 'm1', 'role': 'mentor'}], [2])
+    """
+    path = Path(path)
+    file = file or path.name
+    try:
+        if path.suffix.lower() == ".xlsx":
+            records, problems = _records_from_xlsx(path, file)
+        else:
+            records, problems = _records_from_csv(path.read_bytes(), file)
+    except OSError as exc:
+        return RawTable(file, pd.DataFrame(), problems=[Problem(file, None, None, f"cannot be read: {exc.strerror or exc}")])
+    if problems:
+        return RawTable(file, pd.DataFrame(), problems=problems)
+    while records and not any(str(c).strip() for c in records[0]):
+        records.pop(0)  # blank lines above the header are not the header
+    if not records:
+        return RawTable(file, pd.DataFrame(), problems=[Problem(file, None, None, "is empty: it has no header row")])
+    header = [str(c).strip().lstrip("\ufeff").strip() for c in records[0]]
+    while header and header[-1] == "":
+        header.pop()
+    aliases = aliases or {}
+    columns: list[str] = []
+    original: dict[str, str] = {}
+    problems = []
+    for k, name in enumerate(header):
+        canonical = aliases.get(name.casefold(), name)
+        if name == "":
+            problems.append(Problem(file, 1, _column_letter(k), "a column has no header; name it or delete it"))
+            canonical = f"column {_column_letter(k)}"
+        if canonical in columns:
+            problems.append(Problem(file, 1, canonical, f"the column {canonical!r} appears twice"))
+            canonical = f"{canonical} ({_column_letter(k)})"
+        columns.append(canonical)
+        original[canonical] = name
+    body: list[list[str]] = []
+    rows: list[int] = []
+    for number, record in enumerate(records[1:], start=2):
+        cells = [str(c).strip() for c in record]
+        if not any(cells):
+            continue
+        if len(cells) > len(columns):
+            used = max(k for k, c in enumerate(cells) if c) + 1
+            if used > len(columns):
+                problems.append(
+                    Problem(file, number, None, f"has {used} cells but the header has {len(columns)} columns; "
+                            "a value lies outside every column (an unquoted separator?)")
+                )
+            cells = cells[: len(columns)]
+        cells += [""] * (len(columns) - len(cells))
+        body.append(cells)
+        rows.append(number)
+    frame = pd.DataFrame(body, columns=columns, dtype=object) if columns else pd.DataFrame(index=range(len(body)))
+    return RawTable(file, frame, rows, problems, original)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def split_list(cell: object) -> list[str]:
+    """Split a list-valued cell on ``;``, trimming each entry and dropping empty ones.
+
+    Examples
+    --------
+    >>> split_list(" social media; AI tools ;;")
+    ['social media', 'AI tools']
+    >>> split_list(None)
+    []
+    """
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)) or cell is pd.NA:
+        return []
+    if isinstance(cell, list | tuple):
+        return [str(c).strip() for c in cell if str(c).strip()]
+    return [part.strip() for part in str(cell).split(LIST_SEPARATOR) if part.strip()]
+
+
+def join_list(values: object) -> str:
+    """The inverse of :func:`split_list` for writing: ``['a', 'b'] -> 'a; b'``."""
+    if isinstance(values, list | tuple):
+        return "; ".join(str(v) for v in values)
+    if values is None or (isinstance(values, float) and pd.isna(values)):
+        return ""
+    return str(values)
+
+
+def neutralize_formula(value: object) -> object:
+    """Make a text cell safe to open in a spreadsheet: one that would run as a formula gets a leading apostrophe.
+
+    Numbers (including text that is a plain number such as ``-3.5``) are left alone.
+
+    Examples
+    --------
+    >>> neutralize_formula("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralize_formula("-3.5"), neutralize_formula("@SUM(A1)"), neutralize_formula(-2)
+    ('-3.5', "'@SUM(A1)", -2)
+    >>> neutralize_formula("- a bullet")
+    "'- a bullet"
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    if _NUMBER.match(value.strip()):
+        return value
+    return "'" + value
+
+
+def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) are safe for spreadsheets."""
+    out = frame.copy()
+    for column in out.columns:
+        dtype = out[column].dtype
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+            values = out[column].astype(object) if isinstance(dtype, pd.CategoricalDtype) else out[column]
+            out[column] = values.map(lambda v: neutralize_formula(join_list(v) if isinstance(v, list | tuple) else v))
+    out.columns = [neutralize_formula(str(c)) for c in out.columns]
+    return out
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: object) -> Iterator[io.IOBase]:
+    """Write to a temporary file beside ``path`` and move it into place only when writing succeeded.
+
+    The file gets the permissions of the file it replaces, or those of a newly created file (not the owner-only
+    permissions of a temporary file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        try:
+            permissions = path.stat().st_mode & 0o7777
+        except OSError:
+            umask = os.umask(0o022)
+            os.umask(umask)
+            permissions = 0o666 & ~umask
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, permissions)
+        with os.fdopen(fd, mode, **kwargs) as handle:  # type: ignore[call-overload]
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, sheet_name: str = "data") -> Path:
+    """Write a table for users (CSV in UTF-8 or XLSX by the suffix), formula-safe and atomically.
+
+    List cells are joined with ``;``. Returns the path written.
+    """
+    path = Path(path)
+    safe = neutralize_frame(frame)
+    if path.suffix.lower() == ".xlsx":
+        with atomic_write(path, "wb") as handle:
+            safe.to_excel(handle, index=False, sheet_name=sheet_name)
+    else:
+        with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
+            safe.to_csv(handle, index=False, lineterminator="\n")
+    return path
+
+
+def timestamp_for_filename(when: dt.datetime | None = None) -> str:
+    """A sortable UTC timestamp safe in file names on every OS: ``20261123T101500Z``."""
+    when = when or dt.datetime.now(dt.UTC)
+    return when.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

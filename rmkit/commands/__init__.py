@@ -1,1 +1,0 @@
-"""One module per ``rmkit`` command (see :mod:`rmkit.cli`)."""

@@ -1,0 +1,17 @@
+"""The evaluation statistics (Kirkpatrick levels 1–4 and Phillips ROI): pure functions over DataFrames.
+
+- :mod:`~rmkit.evaluation.scoring`: scale scores from survey responses (reverse coding, proration, POMP);
+- :mod:`~rmkit.evaluation.waves`: scales per wave and group with their intervals (t, Wilson);
+- :mod:`~rmkit.evaluation.reliability`: Cronbach's alpha per scale and wave (Feldt CI), item diagnostics;
+- :mod:`~rmkit.evaluation.change`: paired change first → last wave, effect sizes, objectives judged met or not;
+- :mod:`~rmkit.evaluation.retention`: Kaplan–Meier retention, participants against the comparison group;
+- :mod:`~rmkit.evaluation.roi`: Phillips ROI and BCR, attribution and confidence, intangibles;
+- :mod:`~rmkit.evaluation.groups`: the groups every aggregate is broken down by;
+- :mod:`~rmkit.evaluation.confidentiality`: suppression of small groups (``min_group_size``);
+- :mod:`~rmkit.evaluation.metrics_table`: the tidy metrics table and :func:`~rmkit.evaluation.metrics_table.evaluate`;
+- :mod:`~rmkit.evaluation.views`: the evaluation phase's tables for people (objectives, learning, Kirkpatrick).
+
+Import rule: this package imports :mod:`rmkit.cohort` and :mod:`rmkit.errors` only — never runs, dashboards,
+charts or the command line. No file I/O, widgets or printing. Importing the package itself imports nothing;
+scipy and statsmodels load with the modules that use them.
+"""

@@ -1,0 +1,311 @@
+"""Program metrics: the tidy metrics table of shared/DESIGN.md ("The metrics table") and the full evaluation that the
+evaluation notebook and dashboard display.
+
+:func:`metrics_table` has exactly the columns ``metric, group, wave, n, value, ci_low, ci_high, suppressed``, in
+this row order:
+
+1. each scale (the instrument's order) × wave (``program.waves``) × group (``all``, ``role=mentor``,
+   ``role=mentee``, ``department=…`` by name): ``metric`` = the scale id, ``value`` per the scale's scoring
+   (:func:`rmkit.evaluation.waves.waves_table`); ``n`` = people with a score;
+2. ``alpha:<scale>`` per wave, group ``all``: Cronbach's alpha and its Feldt CI
+   (:func:`rmkit.evaluation.reliability.reliability_table`); ``n`` = people who answered at least one item of the scale;
+3. ``change:<scale>`` per group, ``wave`` = the last wave: the mean paired change from the first to the last wave
+   with responses and the paired t-test's CI (:func:`rmkit.evaluation.change.paired_change`); ``n`` = people answering both;
+4. ``retention_12m`` for ``participant`` and ``comparison`` (no wave): the percentage still employed 365 days after
+   ``start_date`` (:func:`rmkit.evaluation.retention.retention_rates`); ``n`` = people followed;
+5. ``costs``, ``benefits``, ``bcr``, ``roi_percent`` (group ``all``, no wave): Phillips ROI (:mod:`rmkit.evaluation.roi`).
+   ``n`` is empty: these figures describe money, not respondents, so the size rule does not apply to them.
+
+Then :func:`rmkit.evaluation.confidentiality.suppress` applies ``min_group_size`` with complementary suppression within each
+metric × wave breakdown. A table whose file is absent (no ``outcomes.csv``, say) contributes no rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..cohort import Cohort
+from .change import Evidence, change_waves, judge_objectives, paired_change, two_way_learning
+from .confidentiality import suppress
+from .reliability import item_table, reliability_table, reliability_warnings
+from .retention import compare_retention, kaplan_meier, retention_rates
+from .roi import intangibles, phillips_roi, roi_lines
+from .scoring import SCORE_COLUMNS, score_responses
+from .waves import waves_table
+
+__all__ = ["METRICS_COLUMNS", "Evaluation", "evaluate", "metrics_table"]
+
+METRICS_COLUMNS = ["metric", "group", "wave", "n", "value", "ci_low", "ci_high", "suppressed"]
+ROI_IN_METRICS = ("costs", "benefits", "bcr", "roi_percent")
+_CHANGE_STATS = ["n", "mean_before", "mean_after", "mean_change", "sd_change", "ci_low", "ci_high", "t", "dof",
+                 "p_value", "cohen_dz", "hedges_g", "wilcoxon_w", "wilcoxon_p"]
+
+
+@dataclass
+class Evaluation:
+    """Everything the evaluation phase shows, computed once from a cohort.
+
+    Tables that aggregate people are already suppressed by ``min_group_size`` (their ``suppressed`` column says
+    where), except ``scores``, the per-person scale scores (pseudonymous ``person_id``) for the researcher.
+    """
+
+    cohort: str
+    min_group_size: int
+    as_of: dt.date
+    first_wave: str | None
+    last_wave: str | None
+    scores: pd.DataFrame
+    waves: pd.DataFrame
+    reliability: pd.DataFrame
+    items: pd.DataFrame
+    change: pd.DataFrame
+    learning: pd.DataFrame
+    retention: pd.DataFrame
+    retention_comparison: pd.DataFrame
+    retention_curves: pd.DataFrame
+    roi: pd.DataFrame
+    roi_lines: pd.DataFrame
+    intangibles: pd.DataFrame
+    objectives: pd.DataFrame
+    metrics: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _rows(frame: pd.DataFrame, metric: pd.Series | str, group: pd.Series | str, wave: pd.Series | str | None,
+          value: str = "value") -> pd.DataFrame:
+    return pd.DataFrame({
+        "metric": metric, "group": group, "wave": wave, "n": frame["n"].to_numpy(),
+        "value": frame[value].to_numpy(dtype="float64"),
+        "ci_low": frame["ci_low"].to_numpy(dtype="float64"), "ci_high": frame["ci_high"].to_numpy(dtype="float64"),
+    }, index=frame.index)
+
+
+def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, change: pd.DataFrame | None,
+              retention: pd.DataFrame | None, roi: pd.DataFrame | None, min_group_size: int) -> pd.DataFrame:
+    parts = []
+    if waves is not None and not waves.empty:
+        parts.append(_rows(waves, waves["scale"], waves["group"], waves["wave"]))
+    if reliability is not None and not reliability.empty:
+        parts.append(_rows(reliability, "alpha:" + reliability["scale"], "all", reliability["wave"], "alpha"))
+    if change is not None and not change.empty:
+        parts.append(_rows(change, "change:" + change["scale"], change["group"], change["last_wave"], "mean_change"))
+    if retention is not None and not retention.empty:
+        parts.append(_rows(retention, "retention_12m", retention["group"], None))
+    if roi is not None and not roi.empty:
+        money = roi[roi["metric"].isin(ROI_IN_METRICS)]
+        parts.append(pd.DataFrame({"metric": money["metric"].to_numpy(), "group": "all", "wave": None, "n": pd.NA,
+                                   "value": money["value"].to_numpy(dtype="float64"), "ci_low": np.nan,
+                                   "ci_high": np.nan}))
+    if not parts:
+        table = _empty(METRICS_COLUMNS)
+    else:
+        table = pd.concat([p.reset_index(drop=True) for p in parts], ignore_index=True)
+    table = table.astype({"metric": object, "group": object, "wave": object})
+    table["wave"] = table["wave"].where(table["wave"].notna(), None)
+    table["n"] = pd.array(table["n"].tolist(), dtype="Int64") if len(table) else pd.array([], dtype="Int64")
+    for column in ("value", "ci_low", "ci_high"):
+        table[column] = table[column].astype("float64")
+    table = suppress(table, min_group_size, keys=("metric", "wave"))
+    table["suppressed"] = table["suppressed"].astype(bool)
+    return table[METRICS_COLUMNS]
+
+
+def _as_of(cohort: Cohort) -> dt.date:
+    return cohort.program.as_of or dt.date.today()
+
+
+def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
+    program, instrument = cohort.program, cohort.instrument
+    responses = cohort.responses
+    if responses is None or responses.empty:
+        return {"scores": _empty(SCORE_COLUMNS), "waves": None, "reliability": None, "items": None, "change": None,
+                "first": None, "last": None}
+    waves = list(program.waves)
+    scores = score_responses(responses, instrument, waves=waves)
+    first, last = change_waves(responses["wave"].tolist(), waves)
+    change = None
+    if first is not None:
+        change = paired_change(scores, cohort.participants, instrument, first=first, last=last, confidence=confidence)
+    return {
+        "scores": scores,
+        "waves": waves_table(scores, cohort.participants, instrument, waves=waves, confidence=confidence),
+        "reliability": reliability_table(responses, instrument, waves=waves, confidence=confidence),
+        "items": item_table(responses, instrument, waves=waves),
+        "change": change, "first": first, "last": last,
+    }
+
+
+def metrics_table(cohort: Cohort, *, confidence: float = 0.95) -> pd.DataFrame:
+    """The tidy metrics table of a cohort (shared/DESIGN.md, "The metrics table").
+
+    Parameters
+    ----------
+    cohort : rmkit.cohort.Cohort
+        A loaded cohort (:func:`rmkit.cohort.load_cohort`).
+    confidence : float
+        Confidence level of every interval (default 0.95).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric``, ``group``, ``wave`` (empty where a metric has none), ``n`` (Int64; empty for ROI rows),
+        ``value``, ``ci_low``, ``ci_high`` (empty where suppressed or undefined) and ``suppressed`` (bool), in the
+        row order described in this module's documentation. Rates and shares are percentages (0–100).
+
+    Examples
+    --------
+    >>> from rmkit.cohort import load_cohort
+    >>> from rmkit.resources import example_cohort_dir
+    >>> table = metrics_table(load_cohort(example_cohort_dir()))
+    >>> list(table.columns)
+    ['metric', 'group', 'wave', 'n', 'value', 'ci_low', 'ci_high', 'suppressed']
+    >>> table[table.metric == "roi_percent"][["metric", "group", "value"]].round(1)
+              metric group  value
+    ...  roi_percent   all   12.5
+    """
+    survey = _survey(cohort, confidence)
+    retention = None
+    if cohort.outcomes is not None and not cohort.outcomes.empty:
+        retention = retention_rates(cohort.outcomes, as_of=_as_of(cohort), confidence=confidence)
+    roi = phillips_roi(cohort.costs) if cohort.costs is not None and not cohort.costs.empty else None
+    return _assemble(survey["waves"], survey["reliability"], survey["change"], retention, roi,  # type: ignore[arg-type]
+                     cohort.program.min_group_size)
+
+
+def _suppress_by_n(frame: pd.DataFrame | None, min_group_size: int, columns: list[str], keys: tuple[str, ...],
+                   group: str | None = "group") -> pd.DataFrame:
+    if frame is None:
+        return pd.DataFrame()
+    if frame.empty:
+        out = frame.copy()
+        out["suppressed"] = pd.Series(dtype=bool)
+        return out
+    if group is None:
+        out = suppress(frame.assign(_group="all"), min_group_size, keys=keys, group="_group", columns=columns)
+        return out.drop(columns="_group")
+    return suppress(frame, min_group_size, keys=keys, group=group, columns=columns)
+
+
+def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
+    """Compute every evaluation result of a cohort: the waves table, reliability, change and two-way learning,
+    retention, ROI, objectives and the metrics table, with small groups suppressed.
+
+    Parameters
+    ----------
+    cohort : rmkit.cohort.Cohort
+        A loaded cohort.
+    confidence : float
+        Confidence level of every interval (default 0.95).
+
+    Returns
+    -------
+    Evaluation
+        See :class:`Evaluation`; ``warnings`` lists what a reader should know (low reliability, items that
+        correlate negatively with their scale, missing data).
+
+    Examples
+    --------
+    >>> from rmkit.cohort import load_cohort
+    >>> from rmkit.resources import example_cohort_dir
+    >>> result = evaluate(load_cohort(example_cohort_dir()))
+    >>> result.first_wave, result.last_wave
+    ('baseline', 'month12')
+    >>> list(result.objectives.objective)
+    ['digital_fluency', 'business_insight', 'collaboration']
+    """
+    k = cohort.program.min_group_size
+    as_of = _as_of(cohort)
+    notes: list[str] = []
+    survey = _survey(cohort, confidence)
+    instrument = cohort.instrument
+    if survey["waves"] is None:
+        notes.append("no survey responses: no scale scores, reliability or change")
+    elif survey["first"] is None:
+        notes.append("responses cover a single wave: change needs two waves")
+    change = survey["change"]
+    retention = retention_curves = None
+    comparison = pd.DataFrame()
+    if cohort.outcomes is not None and not cohort.outcomes.empty:
+        retention = retention_rates(cohort.outcomes, as_of=as_of, confidence=confidence)
+        comparison = compare_retention(cohort.outcomes, as_of=as_of, confidence=confidence)
+        retention_curves = kaplan_meier(cohort.outcomes, as_of=as_of, confidence=confidence)
+        if "comparison" not in set(retention["group"]):
+            notes.append("outcomes have no comparison group: the program's effect on retention cannot be isolated")
+    else:
+        notes.append("no outcomes: no retention")
+    roi = lines = None
+    if cohort.costs is not None and not cohort.costs.empty:
+        roi, lines = phillips_roi(cohort.costs), roi_lines(cohort.costs)
+    else:
+        notes.append("no costs: no ROI")
+    evidence: dict[str, Evidence] = {}
+    if not comparison.empty and np.isfinite(comparison.iloc[0]["difference"]):
+        row = comparison.iloc[0]
+        evidence["retention_12m"] = Evidence(float(row["difference"]), float(row["ci_low"]), float(row["ci_high"]),
+                                             float(min(row["n_participant"], row["n_comparison"])),
+                                             float(row["p_value"]), " points")
+    if roi is not None:
+        values = dict(zip(roi["metric"], roi["value"], strict=True))
+        evidence["roi_percent"] = Evidence(float(values["roi_percent"]), unit="%")
+        evidence["bcr"] = Evidence(float(values["bcr"]))
+    change_frame = change if change is not None else pd.DataFrame(columns=["scale", "group"])
+    objectives = judge_objectives(cohort.program.objectives, change_frame, instrument, evidence=evidence,
+                                  min_group_size=k)
+    waves = _suppress_by_n(survey["waves"], k, ["value", "sd", "ci_low", "ci_high"], ("scale", "wave"))  # type: ignore[arg-type]
+    change_shown = _suppress_by_n(change, k, _CHANGE_STATS[1:], ("scale",))  # type: ignore[arg-type]
+    learning = two_way_learning(change_shown, instrument) if not change_shown.empty else pd.DataFrame()
+    reliability = _suppress_by_n(survey["reliability"], k, ["alpha", "ci_low", "ci_high"], ("scale", "wave"), None)  # type: ignore[arg-type]
+    items = _suppress_by_n(survey["items"], k, ["mean", "sd", "r_drop", "alpha_if_deleted"], ("scale", "wave", "item"), None)  # type: ignore[arg-type]
+    if survey["reliability"] is not None:
+        notes += reliability_warnings(reliability[~reliability["suppressed"]], items[~items["suppressed"]]
+                                      if not items.empty else None)
+    retention_shown = _suppress_by_n(retention, k, ["value", "se", "ci_low", "ci_high"], ())
+    if not comparison.empty and (comparison.iloc[0]["n_participant"] < k or comparison.iloc[0]["n_comparison"] < k):
+        comparison = comparison.assign(**{c: np.nan for c in ("participant", "comparison", "difference", "ci_low",
+                                                               "ci_high", "logrank_z", "p_value")})
+    curves = pd.DataFrame()
+    if retention_curves is not None and retention is not None:
+        large = set(retention.loc[retention["n"] >= k, "group"])
+        curves = retention_curves[retention_curves["group"].isin(large)].reset_index(drop=True)
+    metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k)  # type: ignore[arg-type]
+    # An absent input gives an empty table that still has its documented columns.
+    return Evaluation(
+        cohort=cohort.name, min_group_size=k, as_of=as_of, first_wave=survey["first"], last_wave=survey["last"],  # type: ignore[arg-type]
+        scores=survey["scores"], waves=_with_columns(waves, "waves"), reliability=_with_columns(reliability, "reliability"),
+        items=_with_columns(items, "items"), change=_with_columns(change_shown, "change"),
+        learning=_with_columns(learning, "learning"), retention=_with_columns(retention_shown, "retention"),
+        retention_comparison=_with_columns(comparison, "retention_comparison"),
+        retention_curves=_with_columns(curves, "retention_curves"), roi=_with_columns(roi, "roi"),
+        roi_lines=_with_columns(lines, "roi_lines"), intangibles=intangibles(cohort.program, instrument),
+        objectives=objectives, metrics=metrics, warnings=notes,
+    )
+
+
+_EMPTY_COLUMNS = {
+    "waves": ["scale", "scoring", "wave", "group", "n", "value", "sd", "ci_low", "ci_high", "suppressed"],
+    "reliability": ["scale", "wave", "n", "n_items", "alpha", "ci_low", "ci_high", "warning", "suppressed"],
+    "items": ["scale", "wave", "item", "reverse", "n", "mean", "sd", "r_drop", "alpha_if_deleted", "warning", "suppressed"],
+    "change": ["scale", "group", "first_wave", "last_wave", *_CHANGE_STATS, "suppressed"],
+    "learning": ["learner", "taught_by", "scale", "label", "kirkpatrick", "n", "mean_change", "ci_low", "ci_high",
+                 "p_value", "cohen_dz", "hedges_g"],
+    "retention": ["group", "n", "left", "censored_early", "value", "se", "ci_low", "ci_high", "suppressed"],
+    "retention_comparison": ["participant", "comparison", "difference", "ci_low", "ci_high", "n_participant",
+                             "n_comparison", "logrank_z", "p_value"],
+    "retention_curves": ["group", "day", "at_risk", "left", "censored", "retained", "ci_low", "ci_high"],
+    "roi": ["metric", "value"],
+    "roi_lines": ["kind", "item", "amount", "attribution", "confidence", "counted", "note"],
+}
+
+
+def _with_columns(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    if frame is None or (frame.empty and len(frame.columns) == 0):
+        return pd.DataFrame(columns=_EMPTY_COLUMNS[name])
+    return frame

@@ -1,0 +1,168 @@
+"""The evaluation phase's views: Kirkpatrick levels 1–4 and Phillips level 5, built from :func:`rmkit.evaluation.metrics_table.evaluate`.
+
+These functions only reshape an :class:`~rmkit.evaluation.metrics_table.Evaluation` (already suppressed by ``min_group_size``) into
+the tables and chart data the notebook, the report and the evaluation board show. A suppressed aggregate is shown
+as suppressed — with its ``n`` — never silently dropped.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..cohort.config import Instrument
+from .metrics_table import Evaluation
+
+__all__ = [
+    "LEVELS",
+    "scale_labels",
+    "kirkpatrick_summary",
+    "learning_view",
+    "change_view",
+    "waves_view",
+    "retention_view",
+    "roi_view",
+    "objectives_view",
+    "suppressed_count",
+]
+
+LEVELS = {1: "Reaction", 2: "Learning", 3: "Behaviour", 4: "Results", 5: "ROI"}
+
+
+def scale_labels(instrument: Instrument) -> dict[str, str]:
+    """scale id -> its label."""
+    return {s.id: s.title for s in instrument.scales}
+
+
+def _fmt(value: float, digits: int = 2, *, signed: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+
+
+def _value_text(row: pd.Series, scoring: str, min_group_size: int) -> str:
+    if bool(row.get("suppressed", False)) or pd.isna(row.get("value")):
+        return f"suppressed (n = {int(row['n'])} < {min_group_size})" if row.get("n") == row.get("n") else "no data"
+    unit = "%" if scoring == "percent_favorable" else ""
+    digits = 0 if scoring == "percent_favorable" else 2
+    return f"{row['value']:.{digits}f}{unit} (n = {int(row['n'])})"
+
+
+def kirkpatrick_summary(evaluation: Evaluation, instrument: Instrument) -> pd.DataFrame:
+    """One row per measure, ordered by Kirkpatrick level (and Phillips ROI as level 5).
+
+    Returns ``level``, ``level_name``, ``measure``, ``group`` (whose result it is: the learners for a learning scale,
+    else the whole cohort), ``first`` and ``last`` (the value at the first and last wave with answers), ``change``
+    (mean paired change from the first to the last wave with its 95% CI).
+    """
+    rows = []
+    waves, change = evaluation.waves, evaluation.change
+    first, last = evaluation.first_wave, evaluation.last_wave
+    for scale in instrument.scales:
+        level = scale.kirkpatrick or (2 if scale.audience != "all" else 4)
+        group = {"mentee": "role=mentee", "mentor": "role=mentor"}.get(scale.audience, "all")
+        here = waves[(waves["scale"] == scale.id) & (waves["group"] == group)]
+        at_first = here[here["wave"] == first]
+        at_last = here[here["wave"] == last]
+        delta = change[(change["scale"] == scale.id) & (change["group"] == group)]
+        if delta.empty:
+            change_text = "not measured at both waves"
+        elif bool(delta["suppressed"].iloc[0]) or pd.isna(delta["mean_change"].iloc[0]):
+            change_text = f"suppressed (n = {int(delta['n'].iloc[0])} < {evaluation.min_group_size})"
+        else:
+            d = delta.iloc[0]
+            change_text = f"{_fmt(d['mean_change'], signed=True)} (95% CI {_fmt(d['ci_low'])} to {_fmt(d['ci_high'])}, n = {int(d['n'])})"
+        # a scale answered only after pairing has no baseline: show its first and last waves with answers
+        if at_first.empty and len(here) > 1:
+            at_first = here.head(1)
+        if at_last.empty and len(here):
+            at_last = here.tail(1)
+        rows.append({
+            "level": level, "level_name": LEVELS[level], "measure": scale.title, "group": group,
+            "first": _value_text(at_first.iloc[0], scale.scoring, evaluation.min_group_size) if len(at_first) else "–",
+            "last": _value_text(at_last.iloc[0], scale.scoring, evaluation.min_group_size) if len(at_last) else "–",
+            "change": change_text,
+        })
+    if not evaluation.retention_comparison.empty:
+        r = evaluation.retention_comparison.iloc[0]
+        rows.append({"level": 4, "level_name": LEVELS[4], "measure": "Still employed after 12 months", "group": "participant vs comparison",
+                     "first": f"comparison {_fmt(r['comparison'], 1)}%", "last": f"participants {_fmt(r['participant'], 1)}%",
+                     "change": f"{_fmt(r['difference'], 1, signed=True)} points (95% CI {_fmt(r['ci_low'], 1)} to {_fmt(r['ci_high'], 1)})"})
+    if not evaluation.roi.empty:
+        roi = evaluation.roi.set_index("metric")["value"]
+        rows.append({"level": 5, "level_name": LEVELS[5], "measure": "Return on investment", "group": "program",
+                     "first": f"BCR {_fmt(roi.get('bcr'))}", "last": f"ROI {_fmt(roi.get('roi_percent'), 0)}%",
+                     "change": f"payback in {_fmt(roi.get('payback_months'), 1)} months"})
+    return pd.DataFrame(rows, columns=["level", "level_name", "measure", "group", "first", "last", "change"]).sort_values(
+        "level", kind="stable").reset_index(drop=True)
+
+
+def learning_view(evaluation: Evaluation) -> pd.DataFrame:
+    """Both directions of learning for the change chart: ``scale`` (e.g. "Digital confidence · mentees"), ``group``, ``mean_change``, ``ci_low``, ``ci_high``, ``target``, ``n``, ``cohen_dz``."""
+    learning = evaluation.learning
+    if learning.empty:
+        return pd.DataFrame(columns=["scale", "group", "mean_change", "ci_low", "ci_high", "target", "n", "cohen_dz"])
+    targets = evaluation.objectives.set_index("measure")["target"] if not evaluation.objectives.empty else pd.Series(dtype=float)
+    out = pd.DataFrame({
+        "scale": learning["label"] + " · " + learning["learner"] + "s",
+        "group": "role=" + learning["learner"],
+        "mean_change": learning["mean_change"], "ci_low": learning["ci_low"], "ci_high": learning["ci_high"],
+        "target": learning["scale"].map(targets).astype(float), "n": learning["n"], "cohen_dz": learning["cohen_dz"],
+    })
+    return out.reset_index(drop=True)
+
+
+def change_view(evaluation: Evaluation, instrument: Instrument, *, groups: tuple[str, ...] = ("all",)) -> pd.DataFrame:
+    """Change first → last wave per scale for the chosen groups, labelled, with suppressed rows kept (empty values)."""
+    labels = scale_labels(instrument)
+    change = evaluation.change[evaluation.change["group"].isin(groups)].copy()
+    change.insert(0, "label", change["scale"].map(labels))
+    targets = evaluation.objectives.set_index("measure")["target"] if not evaluation.objectives.empty else pd.Series(dtype=float)
+    change["target"] = change["scale"].map(targets).astype(float)
+    return change.reset_index(drop=True)
+
+
+def waves_view(evaluation: Evaluation, instrument: Instrument, *, group: str = "all", levels: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """The waves table for one group, with scale labels (``scale`` = label, ``scale_id``), optionally restricted to
+    Kirkpatrick levels; suppressed rows are kept with empty values."""
+    labels = scale_labels(instrument)
+    keep = [s.id for s in instrument.scales if levels is None or (s.kirkpatrick or 4) in levels]
+    waves = evaluation.waves[(evaluation.waves["group"] == group) & (evaluation.waves["scale"].isin(keep))].copy()
+    waves = waves.rename(columns={"scale": "scale_id"})
+    waves.insert(0, "scale", waves["scale_id"].map(labels))
+    return waves.reset_index(drop=True)
+
+
+def retention_view(evaluation: Evaluation) -> pd.DataFrame:
+    """Kaplan–Meier curves for the retention chart: ``group``, ``months`` (days / 30.44), ``survival``, ``ci_low``,
+    ``ci_high`` (percentages)."""
+    curves = evaluation.retention_curves
+    if curves.empty:
+        return pd.DataFrame(columns=["group", "months", "survival", "ci_low", "ci_high"])
+    return pd.DataFrame({
+        "group": curves["group"], "months": (curves["day"] / 30.44).round(2), "survival": curves["retained"],
+        "ci_low": curves["ci_low"], "ci_high": curves["ci_high"],
+    })
+
+
+def roi_view(evaluation: Evaluation) -> pd.DataFrame:
+    """Cost and benefit lines as counted (benefits after attribution × confidence), for the ROI chart."""
+    lines = evaluation.roi_lines
+    if lines.empty:
+        return pd.DataFrame(columns=["kind", "item", "amount"])
+    return pd.DataFrame({"kind": lines["kind"], "item": lines["item"], "amount": lines["counted"]})
+
+
+def objectives_view(evaluation: Evaluation) -> pd.DataFrame:
+    """Objectives judged: ``objective``, ``measure``, ``group``, ``target``, ``result`` (met / not met / not judged),
+    ``evidence``."""
+    objectives = evaluation.objectives
+    if objectives.empty:
+        return pd.DataFrame(columns=["objective", "measure", "group", "target", "result", "evidence"])
+    result = objectives["met"].map({True: "met", False: "not met"}).fillna("not judged")
+    return pd.DataFrame({"objective": objectives["objective"], "measure": objectives["measure"], "group": objectives["group"],
+                         "target": objectives["target"], "result": result, "evidence": objectives["evidence"]})
+
+
+def suppressed_count(evaluation: Evaluation) -> int:
+    """How many aggregates the confidentiality rule hides (metrics table rows)."""
+    return int(evaluation.metrics["suppressed"].sum()) if not evaluation.metrics.empty else 0

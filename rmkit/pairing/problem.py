@@ -1,0 +1,467 @@
+"""Proposing pairs: a cohort (or participants, a config and decisions) in, a :class:`PairingResult` out.
+
+The work is split so that a dashboard or a researcher can re-solve cheaply:
+
+1. :class:`PairingProblem` computes the compatibility and the rule masks once
+   (:func:`prepare_pairing`);
+2. :meth:`PairingProblem.with_decisions` swaps in a new decision log, reusing both;
+3. :meth:`PairingProblem.solve` runs a strategy and explains the result.
+
+:func:`propose_pairs` does all three for a loaded cohort; :func:`pair_participants` for plain tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..cohort.config import PairingConfig, ProgramConfig
+from ..errors import InfeasibleError
+from .compatibility import COMPONENTS, SCORE_DECIMALS, Compatibility, compute_compatibility, split_roles
+from .explain import TermIndex, describe_overlap, first_name, overlap_of, unmatched_reasons
+from .rules import Constraints, build_constraints, rule_label
+from .strategies import STRATEGIES, Assignment, solve
+
+if TYPE_CHECKING:
+    from ..cohort import Cohort
+
+__all__ = ["PairingProblem", "PairingResult", "prepare_pairing", "pair_participants", "propose_pairs",
+           "PAIR_COLUMNS", "EXPORT_COLUMNS", "UNMATCHED_COLUMNS"]
+
+PAIR_COLUMNS = ("mentor_id", "mentee_id", "score", "locked", "reasons", *COMPONENTS, "below_threshold", "overrides")
+"""Columns of :attr:`PairingResult.pairs`."""
+EXPORT_COLUMNS = ("mentor_id", "mentee_id", "score", "locked", "reasons", *COMPONENTS, "below_threshold")
+"""Columns of an exported pairs table (``rmkit pair --out``): no names, no e-mails."""
+UNMATCHED_COLUMNS = ("person_id", "role", "code", "reason")
+
+
+def _pairing_config(config: PairingConfig | ProgramConfig | None) -> PairingConfig:
+    if config is None:
+        return PairingConfig()
+    if isinstance(config, ProgramConfig):
+        return config.pairing
+    if isinstance(config, PairingConfig):
+        return config
+    raise TypeError(f"config must be a PairingConfig or a ProgramConfig; found {type(config).__name__}")
+
+
+def _strategy(strategy: str | None, config: PairingConfig) -> str:
+    chosen = strategy or config.strategy
+    if chosen not in STRATEGIES:
+        raise ValueError(f"unknown strategy {chosen!r}; strategies: {', '.join(STRATEGIES)}")
+    return chosen
+
+
+@dataclass(frozen=True, eq=False)
+class PairingProblem:
+    """A cohort ready to pair: people, config, compatibility and constraints (see the module notes).
+
+    Attributes
+    ----------
+    mentors, mentees : pandas.DataFrame
+        The participants of each role in ``person_id`` order (the rows and columns of every matrix).
+    config : PairingConfig
+        ``pairing`` of ``program.yaml``.
+    compatibility : Compatibility
+        Scores and components.
+    constraints : Constraints
+        Rules, standing decisions, capacities and the allowed mask.
+    """
+
+    mentors: pd.DataFrame
+    mentees: pd.DataFrame
+    config: PairingConfig
+    compatibility: Compatibility
+    constraints: Constraints
+
+    @classmethod
+    def build(cls, participants: pd.DataFrame, config: PairingConfig | ProgramConfig | None = None,
+              decisions: pd.DataFrame | None = None, *, decision_rows: Sequence[int] | None = None) -> PairingProblem:
+        """See :func:`prepare_pairing`."""
+        config = _pairing_config(config)
+        mentors, mentees = split_roles(participants)
+        compatibility = compute_compatibility(pd.concat([mentors, mentees], ignore_index=True), weights=config.weights.as_dict())
+        constraints = build_constraints(mentors, mentees, config.rules, decisions, rows=decision_rows)
+        return cls(mentors, mentees, config, compatibility, constraints)
+
+    def with_decisions(self, decisions: pd.DataFrame | None, *, decision_rows: Sequence[int] | None = None) -> PairingProblem:
+        """The same problem under another decision log (compatibility and rule masks are reused).
+
+        Examples
+        --------
+        >>> from rmkit.cohort import load_cohort
+        >>> from rmkit.resources import example_cohort_dir
+        >>> problem = prepare_pairing(load_cohort(example_cohort_dir()).participants)
+        >>> log = pd.DataFrame({"action": ["lock"], "mentor_id": ["p02"], "mentee_id": ["p41"]})
+        >>> result = problem.with_decisions(log).solve()
+        >>> pair = result.pairs.set_index("mentee_id").loc["p41"]
+        >>> pair["mentor_id"], bool(pair["locked"])
+        ('p02', True)
+        """
+        constraints = build_constraints(self.mentors, self.mentees, self.config.rules, decisions,
+                                        violations=self.constraints.violations, rows=decision_rows)
+        return replace(self, constraints=constraints)
+
+    @property
+    def mentor_ids(self) -> pd.Index:
+        return self.compatibility.mentor_ids
+
+    @property
+    def mentee_ids(self) -> pd.Index:
+        return self.compatibility.mentee_ids
+
+    @property
+    def score(self) -> np.ndarray:
+        return self.compatibility.score
+
+    @cached_property
+    def matrix(self) -> pd.DataFrame:
+        """Scores, mentors × mentees, NaN where a rule or a decision forbids the pair (a locked pair shows its score)."""
+        values = np.where(self.constraints.allowed, self.score, np.nan)
+        return pd.DataFrame(values, index=self.mentor_ids.rename("mentor_id"), columns=self.mentee_ids.rename("mentee_id"))
+
+    @cached_property
+    def terms(self) -> tuple[TermIndex, TermIndex]:
+        """Each side's terms in their own spelling, for explanations."""
+        return TermIndex.of(self.mentors), TermIndex.of(self.mentees)
+
+    def check_feasible(self) -> None:
+        """Raise :class:`~rmkit.errors.InfeasibleError` when not a single pair can be formed."""
+        c = self.constraints
+        n_m, n_e = self.score.shape
+        if n_m == 0 or n_e == 0:
+            missing = "mentors" if n_m == 0 else "mentees"
+            raise InfeasibleError(f"nothing to pair: the cohort has no {missing}")
+        if c.locked.any() or (c.allowed & (c.capacity > 0)[:, None]).any():
+            return
+        lines = [f"no pair can be formed among {n_m} mentors and {n_e} mentees:"]
+        open_rows = c.capacity > 0
+        if not open_rows.any():
+            lines.append("  every mentor has capacity 0")
+        else:
+            cells = int(open_rows.sum()) * n_e
+            for name, mask in c.violations.items():
+                count = int(mask[open_rows].sum())
+                if count:
+                    lines.append(f"  {rule_label(name, c.rules)} rules out {count} of {cells} pairs")
+            forbids = int(c.forbidden[open_rows].sum())
+            if forbids:
+                lines.append(f"  the facilitator forbade {forbids} of {cells} pairs")
+            if (c.capacity == 0).any():
+                lines.append(f"  {int((c.capacity == 0).sum())} mentor(s) have capacity 0")
+        lines.append("relax pairing.rules in program.yaml or undo some forbid decisions")
+        raise InfeasibleError("\n".join(lines))
+
+    def result_for(self, pairs: pd.DataFrame, *, strategy: str | None = None) -> PairingResult:
+        """The given pairs (e.g. the published ``pairs.csv``) as a result of this problem, so that they can be
+        explained and swapped like a proposal. Pairs naming someone outside the problem are left out.
+
+        Examples
+        --------
+        >>> from rmkit.cohort import load_cohort
+        >>> from rmkit.resources import example_cohort_dir
+        >>> cohort = load_cohort(example_cohort_dir())
+        >>> published = prepare_pairing(cohort.participants, cohort.program, cohort.decisions).result_for(cohort.pairs)
+        >>> published.matched == len(cohort.pairs)
+        True
+        """
+        positions_m = {pid: k for k, pid in enumerate(self.mentor_ids)}
+        positions_e = {pid: k for k, pid in enumerate(self.mentee_ids)}
+        known = [(positions_m[m], positions_e[e]) for m, e in zip(pairs["mentor_id"], pairs["mentee_id"], strict=True)
+                 if m in positions_m and e in positions_e]
+        known.sort()
+        mentor = np.array([i for i, _ in known], dtype=np.intp)
+        mentee = np.array([j for _, j in known], dtype=np.intp)
+        return PairingResult(_strategy(strategy, self.config), self, Assignment(mentor, mentee))
+
+    def solve(self, strategy: str | None = None) -> PairingResult:
+        """Pair with ``strategy`` (default: ``pairing.strategy``) and explain the result.
+
+        Raises
+        ------
+        InfeasibleError
+            When not a single pair can be formed.
+        """
+        chosen = _strategy(strategy, self.config)
+        self.check_feasible()
+        c = self.constraints
+        assignment = solve(self.score, c.allowed, c.capacity, c.locked, strategy=chosen)
+        return PairingResult(chosen, self, assignment)
+
+
+@dataclass(frozen=True, eq=False)
+class PairingResult:
+    """Proposed pairs with their scores and reasons, the people left unmatched and why, and the matrix.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from rmkit.cohort import load_cohort
+    >>> from rmkit.resources import example_cohort_dir
+    >>> result = propose_pairs(load_cohort(example_cohort_dir()))
+    >>> result.matched, bool(abs(result.total - result.pairs["score"].sum()) < 1e-9)
+    (39, True)
+    >>> result.unmatched[["person_id", "role", "code"]].head(1).values.tolist()
+    [['p40', 'mentor', 'capacity_zero']]
+    >>> pair = result.pairs.iloc[0]
+    >>> bool(result.matrix.loc[pair["mentor_id"], pair["mentee_id"]] == pair["score"])
+    True
+    >>> folder = tempfile.mkdtemp()
+    >>> result.export_pairs(f"{folder}/pairs.csv").name, result.export_matrix(f"{folder}/matrix.xlsx").name
+    ('pairs.csv', 'matrix.xlsx')
+    >>> list(result.matrix_table().columns[:2])
+    ['mentor_id', 'p41']
+
+    Attributes
+    ----------
+    strategy : str
+        ``optimal``, ``fair`` or ``stable``.
+    problem : PairingProblem
+        What was solved (re-solve with ``result.problem.solve("fair")``).
+    assignment : Assignment
+        The pairs as positions in the matrix.
+    """
+
+    strategy: str
+    problem: PairingProblem
+    assignment: Assignment
+
+    @cached_property
+    def pairs(self) -> pd.DataFrame:
+        """One row per pair, by mentor_id then mentee_id: ``mentor_id``, ``mentee_id``, ``score`` (the matrix
+        cell), ``locked``, ``reasons`` (plain words; "the mentor"/"the mentee"), the five components,
+        ``below_threshold`` (score under ``pairing.threshold``) and ``overrides`` (rules a lock overrides)."""
+        return self._pairs(names=False)
+
+    def named_pairs(self) -> pd.DataFrame:
+        """:attr:`pairs` with ``mentor_name`` and ``mentee_name`` and reasons phrased with first names — for the
+        facilitator's screen only; never export it."""
+        return self._pairs(names=True)
+
+    def _pairs(self, *, names: bool) -> pd.DataFrame:
+        p = self.problem
+        i, j = self.assignment.mentor, self.assignment.mentee
+        locked = p.constraints.locked[i, j]
+        overrides = {(r.mentor_id, r.mentee_id): r.rules for r in p.constraints.overrides.itertuples()}
+        mentor_ids = p.mentor_ids.to_numpy()[i]
+        mentee_ids = p.mentee_ids.to_numpy()[j]
+        index_m, index_e = p.terms
+        mentor_names = [first_name(v) for v in p.mentors["name"].to_numpy()[i]] if names and "name" in p.mentors else [None] * len(i)
+        mentee_names = [first_name(v) for v in p.mentees["name"].to_numpy()[j]] if names and "name" in p.mentees else [None] * len(j)
+        reasons, override_text = [], []
+        for k in range(len(i)):
+            rules = overrides.get((mentor_ids[k], mentee_ids[k]), "")
+            override_text.append(rules)
+            mentor_word = mentor_names[k] or "the mentor"
+            mentee_word = mentee_names[k] or "the mentee"
+            if mentor_word == mentee_word:
+                mentor_word, mentee_word = "the mentor", "the mentee"
+            reasons.append(describe_overlap(overlap_of(index_m, index_e, int(i[k]), int(j[k])), mentor=mentor_word,
+                                            mentee=mentee_word, locked=bool(locked[k]), overrides=rules))
+        score = p.score[i, j]
+        out = pd.DataFrame({
+            "mentor_id": pd.Series(mentor_ids, dtype=object),
+            "mentee_id": pd.Series(mentee_ids, dtype=object),
+            "score": score,
+            "locked": locked.astype(bool),
+            "reasons": pd.Series(reasons, dtype=object),
+        })
+        components = p.compatibility.components_at(i, j)
+        for name in COMPONENTS:
+            out[name] = np.round(components[name].to_numpy(), SCORE_DECIMALS)
+        out["below_threshold"] = score < p.config.threshold
+        out["overrides"] = pd.Series(override_text, dtype=object)
+        if names:
+            out.insert(2, "mentor_name", _display_names(p.mentors, i))
+            out.insert(3, "mentee_name", _display_names(p.mentees, j))
+        return out
+
+    @cached_property
+    def unmatched(self) -> pd.DataFrame:
+        """Everyone without a partner: ``person_id``, ``role``, ``code``, ``reason`` (see :mod:`rmkit.pairing.explain`)."""
+        p = self.problem
+        return unmatched_reasons(p.score, p.constraints, self.assignment, strategy=self.strategy,
+                                 mentor_ids=list(p.mentor_ids), mentee_ids=list(p.mentee_ids))
+
+    @property
+    def matrix(self) -> pd.DataFrame:
+        """Scores, mentor ids × mentee ids, NaN where a rule or a decision forbids the pair."""
+        return self.problem.matrix
+
+    @property
+    def scores(self) -> np.ndarray:
+        return self.problem.score[self.assignment.mentor, self.assignment.mentee]
+
+    @property
+    def matched(self) -> int:
+        """The number of pairs."""
+        return len(self.assignment)
+
+    @property
+    def total(self) -> float:
+        """The sum of the pairs' scores."""
+        return float(self.scores.sum())
+
+    @property
+    def worst(self) -> float:
+        """The lowest pair score (NaN without pairs)."""
+        return float(self.scores.min()) if self.matched else float("nan")
+
+    @property
+    def mean(self) -> float:
+        return float(self.scores.mean()) if self.matched else float("nan")
+
+    @property
+    def warnings(self) -> list[str]:
+        """Locks that override a rule, one line each."""
+        return [f"locked pair {r.mentor_id}–{r.mentee_id} overrides the rule: {r.rules}"
+                for r in self.problem.constraints.overrides.itertuples()]
+
+    def pairs_table(self) -> pd.DataFrame:
+        """The pairs as exported (``pairs.csv``, ``rmkit pair --out``): :data:`EXPORT_COLUMNS`, no names."""
+        return self.pairs.loc[:, list(EXPORT_COLUMNS)].copy()
+
+    def matrix_table(self) -> pd.DataFrame:
+        """The matrix as exported: first column ``mentor_id``, then one column per mentee id; empty where forbidden."""
+        return self.matrix.reset_index()
+
+    def export_pairs(self, path: str | os.PathLike[str]) -> Path:
+        """Write :meth:`pairs_table` as CSV or XLSX (by the suffix), formula-safe and atomically."""
+        from ..cohort.tables import write_table
+
+        return write_table(self.pairs_table(), path, sheet_name="pairs")
+
+    def export_matrix(self, path: str | os.PathLike[str]) -> Path:
+        """Write :meth:`matrix_table` as CSV or XLSX (by the suffix): rows mentor_id, columns mentee ids, an empty
+        cell where a rule or a decision forbids the pair."""
+        from ..cohort.tables import write_table
+
+        return write_table(self.matrix_table(), path, sheet_name="matrix")
+
+    def summary(self) -> dict[str, Any]:
+        """Strategy, pairs, total, mean and worst score, pairs below the threshold, people unmatched."""
+        return {
+            "strategy": self.strategy,
+            "matched": self.matched,
+            "total": round(self.total, 6),
+            "mean": round(self.mean, 6) if self.matched else None,
+            "worst": round(self.worst, 6) if self.matched else None,
+            "below_threshold": int(self.pairs["below_threshold"].sum()),
+            "unmatched_mentors": int((self.unmatched["role"] == "mentor").sum()),
+            "unmatched_mentees": int((self.unmatched["role"] == "mentee").sum()),
+        }
+
+    def summary_lines(self) -> list[str]:
+        """A short report for people: the figures, then each unmatched person with why.
+
+        Examples
+        --------
+        >>> from rmkit.cohort import load_cohort
+        >>> from rmkit.resources import example_cohort_dir
+        >>> print("\\n".join(propose_pairs(load_cohort(example_cohort_dir())).summary_lines()[:1]))
+        strategy optimal: ... pairs, total ..., mean ..., worst ...
+        """
+        s = self.summary()
+        threshold = self.problem.config.threshold
+        lines = [f"strategy {self.strategy}: {s['matched']} pairs, total {self.total:.3f}, "
+                 f"mean {self.mean:.3f}, worst {self.worst:.3f}; {s['below_threshold']} below the threshold {threshold:g}"]
+        if len(self.unmatched):
+            lines.append(f"unmatched ({len(self.unmatched)}):")
+            lines += [f"  {r.person_id} ({r.role}): {r.reason}" for r in self.unmatched.itertuples()]
+        else:
+            lines.append("unmatched: nobody")
+        return lines
+
+
+def _display_names(people: pd.DataFrame, positions: np.ndarray) -> list[str]:
+    if "name" not in people.columns:
+        return [""] * len(positions)
+    return ["" if pd.isna(v) else " ".join(str(v).split()) for v in people["name"].to_numpy()[positions]]
+
+
+def prepare_pairing(participants: pd.DataFrame, config: PairingConfig | ProgramConfig | None = None,
+                    decisions: pd.DataFrame | None = None, *, decision_rows: Sequence[int] | None = None) -> PairingProblem:
+    """Compute compatibility, rule masks and constraints once, ready to :meth:`~PairingProblem.solve` many times.
+
+    Parameters
+    ----------
+    participants : pandas.DataFrame
+        The participants table (see :mod:`rmkit.cohort`); not modified.
+    config : PairingConfig or ProgramConfig, optional
+        Weights, rules, strategy and threshold (default: the defaults of ``program.yaml``).
+    decisions : pandas.DataFrame, optional
+        The decision log (lock, forbid, unlock, unforbid, publish), the latest last.
+    decision_rows : sequence of int, optional
+        The spreadsheet row of each decision, named in error messages.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"person_id": ["m1", "m2", "e1", "e2"], "role": ["mentor"] * 2 + ["mentee"] * 2,
+    ...                        "offers": ["AI tools", "video", "strategy", "finance"],
+    ...                        "wants": ["strategy", "finance", "video", "AI tools"]})
+    >>> problem = prepare_pairing(people)
+    >>> [problem.solve(s).pairs[["mentor_id", "mentee_id"]].values.tolist() for s in ("optimal", "stable")]
+    [[['m1', 'e2'], ['m2', 'e1']], [['m1', 'e2'], ['m2', 'e1']]]
+    """
+    return PairingProblem.build(participants, config, decisions, decision_rows=decision_rows)
+
+
+def pair_participants(participants: pd.DataFrame, config: PairingConfig | ProgramConfig | None = None,
+                      decisions: pd.DataFrame | None = None, *, strategy: str | None = None) -> PairingResult:
+    """Pair participants in one call: :func:`prepare_pairing` then :meth:`PairingProblem.solve`.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"person_id": ["m1", "e1", "e2"], "role": ["mentor", "mentee", "mentee"],
+    ...                        "offers": ["AI tools", "", ""], "wants": ["", "video", "AI tools"]})
+    >>> result = pair_participants(people)
+    >>> result.pairs[["mentor_id", "mentee_id", "reasons"]].values.tolist()
+    [['m1', 'e2', 'the mentor offers AI tools, which the mentee wants']]
+    >>> result.unmatched[["person_id", "code"]].values.tolist()
+    [['e1', 'lower_total']]
+    """
+    return prepare_pairing(participants, config, decisions).solve(strategy)
+
+
+def propose_pairs(cohort: Cohort, *, strategy: str | None = None, decisions: pd.DataFrame | None = None) -> PairingResult:
+    """Propose pairs for a loaded cohort.
+
+    Parameters
+    ----------
+    cohort : Cohort
+        From :func:`rmkit.cohort.load_cohort`.
+    strategy : {"optimal", "fair", "stable"}, optional
+        Default: ``pairing.strategy`` of ``program.yaml``.
+    decisions : pandas.DataFrame, optional
+        A decision log to use instead of ``cohort.decisions`` (the dashboard re-solves after each click without
+        re-reading files).
+
+    Returns
+    -------
+    PairingResult
+
+    Raises
+    ------
+    InfeasibleError
+        When locks contradict each other or a capacity, or when not a single pair can be formed.
+
+    Examples
+    --------
+    >>> from rmkit.cohort import load_cohort
+    >>> from rmkit.resources import example_cohort_dir
+    >>> result = propose_pairs(load_cohort(example_cohort_dir()), strategy="fair")
+    >>> result.strategy, result.matched, list(result.pairs.columns[:5])
+    ('fair', 39, ['mentor_id', 'mentee_id', 'score', 'locked', 'reasons'])
+    """
+    if decisions is None:
+        decisions, rows = cohort.decisions, cohort.rows.get("decisions")
+    else:
+        rows = None
+    return PairingProblem.build(cohort.participants, cohort.program.pairing, decisions, decision_rows=rows).solve(strategy)

@@ -1,0 +1,16 @@
+"""Running phase notebooks: one cohort (``rmkit run``), many (``rmkit batch``), and what a run leaves behind.
+
+- :mod:`~rmkit.runs.execute`: executing one notebook with papermill, robustly (kernel retries, timeouts, logs);
+- :mod:`~rmkit.runs.cohort_run`: a run — validate, claim a fresh run folder, run each phase, write the report;
+- :mod:`~rmkit.runs.batch_run`: many cohorts in parallel worker processes, one failure never stopping the others;
+- :mod:`~rmkit.runs.results`: :class:`~rmkit.runs.results.PhaseResult` and :class:`~rmkit.runs.results.RunResult`;
+- :mod:`~rmkit.runs.manifest`: ``manifest.json`` (versions, parameters, hashes of inputs and outputs);
+- :mod:`~rmkit.runs.report`: the offline, sanitized ``report.html`` built from the executed notebooks;
+- :mod:`~rmkit.runs.phase_context`: :func:`~rmkit.runs.phase_context.start_phase`, what every phase notebook calls
+  first (parameters, validation, output folder, display helpers).
+
+Import rule: runs may import the core (:mod:`rmkit.cohort`, :mod:`rmkit.pairing`, :mod:`rmkit.evaluation`,
+:mod:`rmkit.phases`), :mod:`rmkit.charts` and, from a preheated dashboard kernel only, :mod:`rmkit.dashboards.preheat`;
+never the command line. The modules import papermill and pandas inside their functions: importing any of them is
+cheap.
+"""

@@ -1,0 +1,284 @@
+"""Running a cohort's phase notebooks: ``rmkit run`` in Python.
+
+:func:`run_cohort` is a short sequence of steps:
+
+1. find the phase notebooks (``NN_name.ipynb``) and select the phases asked for;
+2. validate the cohort (bad input raises :class:`~rmkit.errors.ValidationError` before anything is written);
+3. create a fresh run folder, ``runs/<cohort>/<timestamp>/`` (relative to the current directory) or ``out``;
+4. record the inputs' sha256 and the package versions in ``manifest.json``;
+5. execute each selected phase with papermill into ``NN_name.ipynb`` in the run folder, with the parameters
+   ``cohort_dir`` (the cohort folder) and ``output_dir`` (the run folder), the ``python3`` kernel working in the run
+   folder, and a per-cell timeout;
+6. write ``report.html`` from the executed notebooks, then the final manifest.
+
+Decisions:
+
+- **A run never overwrites or deletes another.** Under ``runs/`` a timestamp folder that already exists (two runs
+  in the same second) gets a suffix (``20260315T101500Z-2``); the folder is claimed with an exclusive ``mkdir``, so
+  parallel runs cannot share one. An explicit ``out`` folder must be new or empty, else the run is refused (exit 2).
+- **Phases do not depend on each other**: every phase notebook reads the cohort folder itself, never another
+  phase's output. So a failing phase does not stop the run: the remaining phases still run, the failed one keeps
+  its executed notebook with the error, and the run's status is ``failed`` (exit 1). Phases not selected are
+  recorded as ``skipped``.
+- Phases always run in their numbered order, whatever the order they were asked for in.
+- The inputs are hashed before and after the run; a notebook that changed the cohort folder is reported in the
+  manifest's ``warnings``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import PhaseError, UsageError, ValidationError
+from ..phases.registry import PHASE_FILE, PhaseNotebook, find_phases, parameter_problems, select_phases
+from .execute import DEFAULT_CELL_TIMEOUT, prepare_engine
+from .manifest import new_manifest, save_manifest
+from .results import PhaseResult, RunResult, display_path, text_table
+
+__all__ = ["create_run_dir", "run_cohort"]
+
+# --------------------------------------------------------------------------------------------- run folder
+
+
+def _safe_name(name: str) -> str:
+    """A folder name from a cohort id: letters, digits, ``.``, ``_`` and ``-`` only.
+
+    Examples
+    --------
+    >>> _safe_name("Acme / 2026 spring"), _safe_name(".."), _safe_name("")
+    ('Acme-2026-spring', 'cohort', 'cohort')
+    """
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return cleaned or "cohort"
+
+
+def create_run_dir(cohort: str, *, out: str | os.PathLike[str] | None = None,
+                   runs_dir: str | os.PathLike[str] | None = None, when: dt.datetime | None = None) -> Path:
+    """Create and claim a new, empty run folder; return its absolute path.
+
+    With ``out``: that folder, which must not exist or be empty. Otherwise ``<runs_dir>/<cohort>/<timestamp>``
+    (``runs_dir`` defaults to ``runs`` in the current directory), with ``-2``, ``-3``… appended when a run of the
+    same second exists.
+
+    Raises
+    ------
+    UsageError
+        If ``out`` exists and is not an empty folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> when = dt.datetime(2026, 3, 15, 10, 15, tzinfo=dt.UTC)
+    >>> [create_run_dir("acme", runs_dir=root, when=when).relative_to(root).as_posix() for _ in range(2)]
+    ['acme/20260315T101500Z', 'acme/20260315T101500Z-2']
+    """
+    from ..cohort.tables import timestamp_for_filename
+
+    if out is not None:
+        folder = Path(out)
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{folder}: exists and is not a folder")
+        if folder.is_dir() and any(folder.iterdir()):
+            raise UsageError(f"{folder}: already exists and is not empty; a run never overwrites another "
+                             "(choose a new folder, or leave out --out for runs/<cohort>/<timestamp>)")
+        folder.mkdir(parents=True, exist_ok=True)
+        try:  # claim it: a second run aiming at the same empty folder fails here
+            with open(folder / "manifest.json", "x", encoding="utf-8") as handle:
+                handle.write("{}\n")
+        except FileExistsError:
+            raise UsageError(f"{folder}: another run is writing into this folder") from None
+        return folder.resolve()
+    base = Path(runs_dir if runs_dir is not None else "runs") / _safe_name(cohort)
+    base.mkdir(parents=True, exist_ok=True)
+    stamp = timestamp_for_filename(when)
+    for k in itertools.count(1):
+        candidate = base / (stamp if k == 1 else f"{stamp}-{k}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate.resolve()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------------------------- the run
+
+
+def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str] | None = None,
+               runs_dir: str | os.PathLike[str] | None = None, phases: Sequence[str] | None = None,
+               notebooks: str | os.PathLike[str] | None = None, cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
+               on_phase: Callable[[PhaseResult], None] | None = None,
+               on_start: Callable[[RunResult], None] | None = None) -> RunResult:
+    """Run the phase notebooks on a cohort folder into a new run folder (see the module's docstring).
+
+    Parameters
+    ----------
+    cohort_dir : path-like
+        The cohort folder (only read).
+    out : path-like, optional
+        The run folder to write (new or empty). Default: ``<runs_dir>/<cohort>/<timestamp>/``.
+    runs_dir : path-like, optional
+        Where run folders go when ``out`` is not given (default ``runs`` in the current directory).
+    phases : sequence of str, optional
+        Phase names or numbers to run (default: all).
+    notebooks : path-like, optional
+        A folder of phase notebooks ``NN_name.ipynb`` (default: rmkit's own).
+    cell_timeout : float or None
+        Seconds one cell may run (``None``: no limit).
+    on_phase : callable, optional
+        Called with each :class:`PhaseResult` when the phase starts (status ``running``) and when it ends.
+    on_start : callable, optional
+        Called with the :class:`RunResult` once the run folder exists.
+
+    Returns
+    -------
+    RunResult
+        ``ok`` is false when a phase failed (``failures`` names the phase, cell and error).
+
+    Raises
+    ------
+    ValidationError
+        If the cohort has errors (nothing is written).
+    UsageError
+        If the cohort or notebooks folder does not exist, a phase is unknown, or ``out`` is not empty.
+
+    Examples
+    --------
+    >>> from rmkit.resources import example_cohort_dir
+    >>> result = run_cohort(example_cohort_dir(), phases=["objectives"])  # doctest: +SKIP
+    >>> result.status, result.report.name  # doctest: +SKIP
+    ('ok', 'report.html')
+    """
+    from ..cohort import validate_cohort
+
+    selected = select_phases(available := find_phases(notebooks), phases)
+    validation = validate_cohort(cohort_dir)
+    if not validation.ok:
+        raise ValidationError(validation.problems)
+    cohort = validation.cohort
+    assert cohort is not None
+    started = _now()
+    run_dir = create_run_dir(cohort.name, out=out, runs_dir=runs_dir, when=started)
+    result = RunResult(
+        cohort=cohort.name, program=cohort.program.program or cohort.name, cohort_dir=cohort.path.resolve(),
+        run_dir=run_dir, started=started, validation_warnings=[str(p) for p in validation.warnings],
+        phases=[PhaseResult(p.number, p.name, "pending" if p in selected else "skipped",
+                            reason="" if p in selected else "not selected") for p in available],
+    )
+    prepare_engine()  # papermill's imports, here rather than inside the first phase's time
+    cohort_files = _snapshot(result.cohort_dir, exclude=run_dir)
+    manifest = new_manifest(result, cohort, cell_timeout=cell_timeout, selected=[p.name for p in selected])
+    save_manifest(manifest, result)
+    if on_start:
+        on_start(result)
+    try:
+        for notebook, phase in zip(available, result.phases, strict=True):
+            if notebook in selected:
+                _run_phase(notebook, phase, result, cell_timeout, on_phase)
+                save_manifest(manifest, result)
+    except KeyboardInterrupt:
+        result.status_override = "interrupted"
+        for phase in result.phases:
+            if phase.status in {"pending", "running"}:
+                phase.status, phase.reason = "skipped", "interrupted"
+        result.finished = _now()
+        save_manifest(manifest, result)
+        raise
+    result.warnings += _changed_inputs(result.cohort_dir, cohort_files, _snapshot(result.cohort_dir, exclude=run_dir))
+    try:
+        result.report, redactions = _write_report(result, cohort)
+    except Exception as exc:  # the executed notebooks, tables and manifest are worth keeping even so
+        result.report, redactions = None, 0
+        result.warnings.append(f"report.html could not be written ({type(exc).__name__}: {exc}); "
+                               "the executed notebooks hold every result")
+    if redactions:
+        result.warnings.append(f"report.html: {redactions} name(s) or e-mail address(es) in notebook outputs were "
+                               "replaced by person ids; the notebooks should show person_id only")
+    result.finished = _now()
+    save_manifest(manifest, result)
+    return result
+
+
+def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, cell_timeout: float | None,
+               on_phase: Callable[[PhaseResult], None] | None) -> None:
+    from .execute import execute_notebook
+
+    target = result.run_dir / notebook.filename
+    phase.notebook, phase.started, phase.status = target, _now(), "running"
+    if on_phase:
+        on_phase(phase)
+    result.warnings += parameter_problems(notebook)
+    before = _snapshot(result.run_dir, only=("tables", "figures"))
+    logs = result.run_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    clock = time.perf_counter()
+    execution = execute_notebook(
+        notebook.path, target, cwd=result.run_dir, cell_timeout=cell_timeout, log=logs / f"{notebook.path.stem}.log",
+        parameters={"cohort_dir": str(result.cohort_dir), "output_dir": str(result.run_dir)},
+    )
+    phase.duration_s = time.perf_counter() - clock
+    with suppress(OSError):
+        logs.rmdir()  # only when no phase left a log
+    phase.kernel_attempts = execution.attempts
+    written = [path for path, stamp in _snapshot(result.run_dir, only=("tables", "figures")).items()
+               if before.get(path) != stamp]
+    phase.tables = sorted(p for p in written if p.startswith("tables/"))
+    phase.figures = sorted(p for p in written if p.startswith("figures/"))
+    if execution.failure is None:
+        phase.status = "ok"
+    else:
+        f = execution.failure
+        phase.status = "failed"
+        phase.error = PhaseError(notebook.name, display_path(target), cell_index=f.cell_index,
+                                 execution_count=f.execution_count, source_line=f.source_line, ename=f.ename,
+                                 evalue=f.evalue)
+    if on_phase:
+        on_phase(phase)
+
+
+def _write_report(result: RunResult, cohort: Any) -> tuple[Path, int]:
+    from .report import build_report, private_terms
+    from ..cohort.tables import atomic_write
+
+    html, redactions = build_report(result, private=private_terms(cohort.participants), as_of=cohort.program.as_of)
+    path = result.run_dir / "report.html"
+    with atomic_write(path, "w", encoding="utf-8") as handle:
+        handle.write(html)
+    return path, redactions
+
+
+def _snapshot(root: Path, *, only: Sequence[str] = (), exclude: Path | None = None) -> dict[str, tuple[int, int]]:
+    """``{relative path: (size, mtime_ns)}`` of the files under ``root`` (or under its subfolders ``only``)."""
+    tops = [root / name for name in only] if only else [root]
+    found = {}
+    for top in tops:
+        for path in top.rglob("*") if top.is_dir() else ():
+            if exclude is not None and path.is_relative_to(exclude):
+                continue
+            if path.is_file():
+                stat = path.stat()
+                found[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def _changed_inputs(root: Path, before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> list[str]:
+    changed = sorted(name for name in before.keys() & after.keys() if before[name] != after[name])
+    added, removed = sorted(after.keys() - before.keys()), sorted(before.keys() - after.keys())
+    notes = [f"{root / name}: changed during the run" for name in changed]
+    notes += [f"{root / name}: created in the cohort folder during the run" for name in added]
+    notes += [f"{root / name}: removed from the cohort folder during the run" for name in removed]
+    return notes
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

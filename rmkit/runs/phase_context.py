@@ -1,0 +1,161 @@
+"""What the phase notebooks share, so that each notebook stays a parameters cell, a few calls and short markdown.
+
+``start_phase`` resolves the notebook's parameters (``cohort_dir``, ``output_dir``), validates and loads the cohort,
+and returns a :class:`Phase` with small display and output helpers:
+
+- ``cohort_dir``: the parameter, else the ``RMKIT_COHORT_DIR`` environment variable (set by ``rmkit dashboard``),
+  else the bundled example cohort;
+- ``output_dir``: the parameter, else ``RMKIT_OUTPUT_DIR``, else nothing is written inside a dashboard and
+  ``./rmkit-output/<cohort>`` elsewhere. Tables go to ``output_dir/tables/``, figures to ``output_dir/figures/``.
+
+Every table written goes through :func:`rmkit.cohort.tables.write_table` (formula-safe); notebook outputs and written tables
+identify people by ``person_id`` only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..cohort import Cohort, ValidationReport, validate_cohort
+from ..errors import ValidationError
+from ..resources import in_dashboard
+
+__all__ = ["Phase", "start_phase", "resolve_cohort_dir", "resolve_output_dir", "preheating"]
+
+
+def resolve_cohort_dir(cohort_dir: str | os.PathLike[str] | None) -> Path:
+    """The cohort folder a notebook works on (parameter → ``RMKIT_COHORT_DIR`` → the bundled example)."""
+    from ..resources import example_cohort_dir
+
+    if cohort_dir:
+        return Path(cohort_dir).expanduser().resolve()
+    if os.environ.get("RMKIT_COHORT_DIR"):
+        return Path(os.environ["RMKIT_COHORT_DIR"]).expanduser().resolve()
+    return example_cohort_dir()
+
+
+def resolve_output_dir(output_dir: str | os.PathLike[str] | None, cohort_name: str) -> Path | None:
+    """Where a notebook writes (parameter → ``RMKIT_OUTPUT_DIR`` → none in a dashboard → ``./rmkit-output/<cohort>``)."""
+    if output_dir:
+        return Path(output_dir).expanduser().resolve()
+    if os.environ.get("RMKIT_OUTPUT_DIR"):
+        return Path(os.environ["RMKIT_OUTPUT_DIR"]).expanduser().resolve()
+    if in_dashboard():
+        return None
+    return (Path.cwd() / "rmkit-output" / cohort_name).resolve()
+
+
+@dataclass
+class Phase:
+    """A phase notebook's context: the loaded cohort, where to write, and display helpers."""
+
+    name: str
+    cohort: Cohort
+    report: ValidationReport
+    output_dir: Path | None
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def dashboard(self) -> bool:
+            return in_dashboard()
+
+    # -- output ----------------------------------------------------------------------------------
+
+    def save_table(self, frame: pd.DataFrame, name: str) -> None:
+        """Write ``output_dir/tables/<name>.csv`` (formula-safe, atomic); nothing when there is no output folder.
+
+        Returns nothing, so that a cell ending with it shows no path; the files written are in ``written``."""
+        from ..cohort.tables import write_table
+
+        if self.output_dir is not None:
+            self.written.append(write_table(frame, self.output_dir / "tables" / f"{name}.csv"))
+
+    def chart(self, chart: Any, name: str | None = None, *, interactive: bool | None = None) -> None:
+        """Show a chart offline and save it as ``figures/<name>.svg`` when there is an output folder.
+
+        Interactive (``alt.JupyterChart``, with tooltips) in a dashboard unless ``interactive=False``; static SVG
+        elsewhere. A static chart is cheaper to send to a browser: use it for charts that need no interaction."""
+        from IPython.display import SVG, display
+
+        from .. import charts
+
+        if interactive is None:
+            interactive = self.dashboard
+        if interactive:
+            charts.show(chart, interactive=True)
+            return
+        svg = charts.to_svg(chart)
+        display(SVG(svg))
+        if name and self.output_dir is not None:
+            from ..cohort.tables import atomic_write
+
+            path = self.output_dir / "figures" / f"{name}.svg"
+            with atomic_write(path, "w", encoding="utf-8") as handle:
+                handle.write(svg)
+            self.written.append(path)
+
+    # -- display ---------------------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        """Show markdown (a line for the facilitator: what this is, what to do next)."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(text))
+
+    def show_table(self, frame: pd.DataFrame, *, max_rows: int = 30, caption: str | None = None, precision: int = 2) -> None:
+        """Show a table readably: no index, rounded numbers, at most ``max_rows`` rows (the rest are counted)."""
+        from IPython.display import HTML, display
+
+        shown = frame.head(max_rows)
+        styler = shown.style.hide(axis="index").format(precision=precision, na_rep="–", thousands=",")
+        if caption:
+            styler = styler.set_caption(caption)
+        styler = styler.set_table_styles([
+            {"selector": "th", "props": "text-align: left; padding: 4px 10px; background: #f0f0f0;"},
+            {"selector": "td", "props": "text-align: left; padding: 4px 10px;"},
+            {"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left; padding: 4px 0;"},
+        ])
+        display(HTML(styler.to_html()))
+        if len(frame) > max_rows:
+            self.say(f"*… and {len(frame) - max_rows} more rows (all of them are in the tables written for this run).*")
+
+    def missing(self, table: str, purpose: str) -> bool:
+        """If the cohort has no ``table``, say so in one clear line and return True (the notebook carries on)."""
+        if self.cohort.table(table) is not None:
+            return False
+        self.say(f"**No `{table}.csv` in this cohort**, so {purpose} is skipped. Add the file to the cohort folder and rerun.")
+        return True
+
+
+def preheating() -> bool:
+    """True in a Voilà kernel started ahead of the page (``--preheat_kernel``), which waits for the request."""
+    return os.environ.get("VOILA_PREHEAT") == "True"
+
+
+def start_phase(name: str, cohort_dir: str | os.PathLike[str] | None = None, output_dir: str | os.PathLike[str] | None = None) -> Phase:
+    """Resolve the parameters, validate and load the cohort, prepare the output folder.
+
+    Raises
+    ------
+    ValidationError
+        If the cohort has errors (its message lists every ``FILE:ROW:COLUMN`` problem).
+    """
+    folder = resolve_cohort_dir(cohort_dir)
+    if preheating():
+        from ..dashboards.preheat import validate_when_the_page_is_opened
+
+        report = validate_when_the_page_is_opened(name, folder)
+    else:
+        report = validate_cohort(folder)
+    if not report.ok:
+        raise ValidationError(report.problems)
+    assert report.cohort is not None
+    out = resolve_output_dir(output_dir, report.cohort.name)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    return Phase(name=name, cohort=report.cohort, report=report, output_dir=out)

@@ -1,0 +1,497 @@
+"""The run report: one self-contained, offline ``report.html`` built from a run's executed notebooks.
+
+A facilitator can e-mail it and open it anywhere, without internet:
+
+- a title page (program, cohort, date, each phase's status) and a table of contents, then one section per phase
+  that ran, in phase order;
+- markdown and the notebooks' outputs only, never code: static charts (SVG inline, PNG as data), tables, text the
+  notebooks printed; a failed phase shows its error where the notebook stopped;
+- nothing external: no script, stylesheet, font, image or frame from anywhere (every ``src``, ``href`` and CSS
+  ``url()`` that is not an in-page anchor or inline data is removed), no JavaScript, no widget output and no widget
+  state (widgets cannot work offline); the CSS is inline and prints cleanly;
+- people by ``person_id`` only: a participant's name or e-mail address that reached a notebook output anyway is
+  replaced by their ``person_id`` (and counted, so that the run can warn).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable, Mapping
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .results import PhaseResult, RunResult
+
+__all__ = ["build_report", "private_terms", "sanitize_html", "inline_svg", "external_references", "redact"]
+
+SKIP_CELL_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag", "remove-cell", "remove_cell"}
+SKIP_OUTPUT_TAGS = {"remove-output", "remove_output"}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)(?!data:image/|#)[^)]*\1\s*\)", re.I)
+_CSS_IMPORT = re.compile(r"@import[^;]*;?", re.I)
+
+
+# --------------------------------------------------------------------------------------------- the document
+
+
+def build_report(result: RunResult, *, private: Mapping[str, str] | None = None,
+                 as_of: dt.date | None = None) -> tuple[str, int]:
+    """The report of a run as an HTML document, and how many names or e-mail addresses were replaced.
+
+    Parameters
+    ----------
+    result : RunResult
+        The run (its phases point at their executed notebooks).
+    private : mapping, optional
+        Text that must not appear (names, e-mail addresses) → what replaces it (the person_id);
+        see :func:`private_terms`.
+    as_of : date, optional
+        The date the cohort's data describe, shown on the title page.
+    """
+    from .._version import __version__
+
+    sections, toc = [], []
+    for phase in result.phases:
+        if phase.status == "skipped":
+            continue
+        body, headings = _phase_section(phase)
+        sections.append(body)
+        toc.append((phase, headings))
+    document = _TEMPLATE.format(
+        title=html.escape(f"{result.program} · {result.cohort} · run report"),
+        css=_CSS,
+        program=html.escape(result.program),
+        facts=_facts(result, as_of, __version__),
+        statuses=_status_table(result.phases),
+        toc=_toc(toc),
+        sections="\n".join(sections),
+        version=html.escape(__version__),
+    )
+    return redact(document, private or {})
+
+
+def _facts(result: RunResult, as_of: dt.date | None, version: str) -> str:
+    failed = [p for p in result.phases if p.status == "failed"]
+    ran = [p for p in result.phases if p.status != "skipped"]
+    outcome = (f"{len(failed)} of {len(ran)} phases failed: see their sections" if failed
+               else f"all {len(ran)} phases ran")
+    facts = [("Cohort", result.cohort), ("Run", f"{result.started:%d %B %Y, %H:%M} UTC ({result.run_dir.name})")]
+    if as_of is not None:
+        facts.append(("Data as of", f"{as_of:%d %B %Y}"))
+    facts += [("Outcome", outcome), ("Made with", f"rmkit {version}")]
+    return "\n".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
+
+
+def _status_table(phases: Iterable[PhaseResult]) -> str:
+    rows = []
+    for p in phases:
+        duration = "" if p.duration_s is None else f"{p.duration_s:.1f} s"
+        note = p.reason or (p.notebook.name if p.notebook else "")
+        rows.append(f'<tr><td>{p.number:02d}</td><td>{html.escape(p.title)}</td>'
+                    f'<td><span class="status {p.status}">{p.status}</span></td><td>{duration}</td>'
+                    f'<td>{html.escape(note)}</td></tr>')
+    return "\n".join(rows)
+
+
+def _toc(entries: list[tuple[PhaseResult, list[tuple[str, str]]]]) -> str:
+    items = []
+    for phase, headings in entries:
+        subs = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in headings[1:])
+        title = headings[0][1] if headings else html.escape(phase.title)
+        status = "" if phase.status == "ok" else f' <span class="status {phase.status}">{phase.status}</span>'
+        items.append(f'<li><a href="#phase-{phase.number:02d}">{title}</a>{status}'
+                     + (f"<ol>{subs}</ol>" if subs else "") + "</li>")
+    return "\n".join(items)
+
+
+def _phase_section(phase: PhaseResult) -> tuple[str, list[tuple[str, str]]]:
+    """A phase's section, and its headings (anchor, text) for the table of contents."""
+    anchor = f"phase-{phase.number:02d}"
+    readable = phase.notebook is not None and phase.notebook.is_file()
+    parts = _notebook_parts(phase.notebook, key=f"p{phase.number:02d}") if readable else []
+    if not parts or not parts[0].lstrip().startswith("<h2"):
+        parts.insert(0, f"<h2>Phase {phase.number} · {html.escape(phase.title)}</h2>")
+    if phase.error is not None:
+        where = "before its first cell" if phase.error.cell_index is None else "where the error is shown below"
+        parts.insert(1, f'<div class="failed-phase"><strong>This phase failed</strong> {where}: '
+                        f"{html.escape(phase.error.ename)}: {html.escape(phase.error.evalue)}. The rest of the run "
+                        f"went on. The executed notebook <code>{html.escape(phase.notebook.name if phase.notebook else '')}"
+                        "</code> in the run folder holds the details.</div>")
+    headings: list[tuple[str, str]] = []
+
+    def label(match: re.Match[str]) -> str:
+        level, inner = match[1], match[2]
+        ident = anchor if not headings else f"{anchor}-{len(headings)}"
+        headings.append((ident, re.sub(r"<[^>]+>", "", inner)))
+        return f'<h{level} id="{ident}">{inner}</h{level}>'
+
+    body = re.sub(r"<h([2-3])>(.*?)</h[2-3]>", label, "\n".join(parts), flags=re.S)
+    return f'<section class="phase" id="section-{phase.number:02d}">\n{body}\n</section>', headings
+
+
+def _notebook_parts(path: Path, *, key: str) -> list[str]:
+    """The HTML of a notebook's markdown cells and outputs, in order (code and parameter cells left out); ``key``
+    makes the ids inside its charts unique in the report."""
+    import nbformat
+
+    try:
+        notebook = nbformat.read(str(path), as_version=4)
+    except (OSError, ValueError) as exc:
+        return [f'<div class="failed-phase">The executed notebook could not be read: {html.escape(str(exc))}</div>']
+    parts: list[str] = []
+    for index, cell in enumerate(notebook.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & SKIP_CELL_TAGS:
+            continue
+        if cell.cell_type == "markdown":
+            parts.append(_markdown(cell.source, cell.get("attachments")))
+        elif cell.cell_type == "code" and not tags & SKIP_OUTPUT_TAGS:
+            for k, output in enumerate(cell.get("outputs", [])):
+                parts.append(_output(output, f"{key}-c{index}-o{k}"))
+    return [p for p in parts if p.strip()]
+
+
+def _markdown(source: str, attachments: Mapping[str, Any] | None = None) -> str:
+    import mistune
+
+    for name, bundle in (attachments or {}).items():
+        for mime, data in bundle.items():
+            if mime.startswith("image/") and mime != "image/svg+xml":
+                source = source.replace(f"attachment:{name}", f"data:{mime};base64,{''.join(data)}")
+    rendered = mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])(source)
+    shifted = re.sub(r"<(/?)h([1-5])\b", lambda m: f"<{m[1]}h{int(m[2]) + 1}", str(rendered))
+    return sanitize_html(shifted)
+
+
+def _output(output: Any, prefix: str) -> str:
+    kind = output.get("output_type")
+    if kind == "stream":
+        return f'<pre class="stream">{html.escape(output.text)}</pre>' if output.get("name") == "stdout" else ""
+    if kind == "error":
+        return (f'<div class="error"><strong>{html.escape(output.ename)}</strong>: '
+                f"{html.escape(output.evalue)}</div>")
+    data = output.get("data", {})
+    if not data or WIDGET_VIEW in data:
+        return ""
+    if "image/svg+xml" in data:
+        return f'<figure>{inline_svg(_text(data["image/svg+xml"]), prefix=prefix)}</figure>'
+    for mime in ("image/png", "image/jpeg", "image/gif"):
+        if mime in data:
+            payload = re.sub(r"\s", "", _text(data[mime]))
+            if re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", payload):
+                return f'<figure><img alt="chart" src="data:{mime};base64,{payload}"></figure>'
+            return ""
+    if "text/html" in data:
+        markup = _text(data["text/html"])
+        note = _INTERACTIVE if re.search(r"<script\b", markup, re.I) else ""
+        return f'<div class="output">{sanitize_html(markup)}</div>{note}'
+    if "text/markdown" in data:
+        return f'<div class="output">{_markdown(_text(data["text/markdown"]))}</div>'
+    if any(mime != "text/plain" and mime != "text/latex" for mime in data):
+        return _INTERACTIVE
+    text = _text(data.get("text/latex") or data.get("text/plain") or "")
+    return f'<pre class="result">{html.escape(text)}</pre>' if text else ""
+
+
+_INTERACTIVE = ('<p class="note">(An interactive output was left out: it needs JavaScript. '
+                "Open the executed notebook to see it.)</p>")
+
+
+def _text(value: str | list[str]) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+# --------------------------------------------------------------------------------------------- safety
+
+
+def private_terms(participants: pd.DataFrame) -> dict[str, str]:
+    """Names and e-mail addresses of the participants → their person_id (names shorter than 3 characters are
+    left out: too likely to match ordinary text).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> private_terms(pd.DataFrame({"person_id": ["p1"], "name": ["Ana Ruiz"], "email": ["ana@example.org"]}))
+    {'Ana Ruiz': 'p1', 'ana@example.org': 'p1'}
+    """
+    import pandas as pd
+
+    terms: dict[str, str] = {}
+    for column in ("name", "email"):
+        if column not in participants.columns:
+            continue
+        for person, value in zip(participants["person_id"], participants[column], strict=True):
+            text = "" if pd.isna(value) else " ".join(str(value).split())
+            if len(text) >= 3:
+                terms[text] = str(person)
+    return terms
+
+
+def redact(document: str, private: Mapping[str, str]) -> tuple[str, int]:
+    """Replace each private term (case-insensitively, as a whole word, also in its HTML-escaped form) by its
+    replacement, and any other e-mail address by ``[e-mail removed]``; return the text and the number replaced.
+
+    Examples
+    --------
+    >>> redact("<td>Ana  Ruiz</td><td>x.y@corp.example</td><td>Anagram</td>", {"Ana Ruiz": "p1"})
+    ('<td>p1</td><td>[e-mail removed]</td><td>Anagram</td>', 2)
+    """
+    count = 0
+
+    def swap(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return lookup.get(_fold(match[0]), "[e-mail removed]")
+
+    lookup = {}
+    for term, replacement in private.items():
+        for form in {term, html.escape(term)}:
+            lookup[_fold(form)] = html.escape(replacement)
+    words = sorted(lookup, key=len, reverse=True)
+    patterns = [r"\s+".join(re.escape(part) for part in word.split(" ")) for word in words]
+    names = rf"(?<![\w+/=])(?:{'|'.join(patterns)})(?![\w+/=])" if patterns else None
+    document = _EMAIL.sub(swap, document)
+    if names:
+        document = re.sub(names, swap, document, flags=re.I)
+    return document, count
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def external_references(document: str) -> list[str]:
+    """Every reference in ``document`` that would make a browser fetch something or leave the page: ``src``,
+    ``href``, ``srcset``, ``xlink:href``, ``action`` or ``poster`` values other than in-page anchors and inline
+    ``data:`` images, CSS ``url()`` and ``@import``. A self-contained report has none.
+
+    Examples
+    --------
+    >>> external_references('<img src="https://x.org/a.png"><a href="#top">top</a><style>b{background:url(y.png)}</style>')
+    ['src="https://x.org/a.png"', 'url(y.png)']
+    """
+    found = re.findall(r"""(?:\s(?:src|href|srcset|xlink:href|action|poster|data)\s*=\s*(?:"(?!#|data:image/)[^"]*"|'(?!#|data:image/)[^']*'|(?!["'#]|data:image/)[^\s>]+))""",
+                       document, flags=re.I)
+    return [f.strip() for f in found] + [m[0] for m in _CSS_URL.finditer(document)] + _CSS_IMPORT.findall(document)
+
+
+class _Sanitizer(HTMLParser):
+    """Rebuilds an HTML fragment without scripts, frames, event handlers, comments or external references."""
+
+    DROP_WITH_CONTENT = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript", "template"}
+    DROP_TAG = {"link", "meta", "base", "form", "input", "button", "textarea", "select"}
+    URL_ATTRS = {"src", "href", "xlink:href", "srcset", "poster", "action", "formaction", "data", "background",
+                 "cite", "longdesc", "usemap", "manifest", "ping"}
+    MEDIA = {"img", "image", "video", "audio", "source", "track", "picture", "use", "feimage"}
+
+    def __init__(self, *, svg: bool = False) -> None:
+        super().__init__(convert_charrefs=False)
+        self.svg = svg
+        self.out: list[str] = []
+        self.skipping: str | None = None
+        self.depth = 0
+        self.style = False
+
+    def _attrs(self, tag: str, attrs: list[tuple[str, str | None]]) -> tuple[list[tuple[str, str | None]], bool, bool]:
+        """Kept attributes, whether any was removed, and whether the whole element must go."""
+        kept, removed = [], False
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on") or (self.svg and (name == "xmlns" or name.startswith("xmlns:"))):
+                removed = True
+                continue
+            if name in self.URL_ATTRS:
+                inline = value.startswith("data:image/") and not value.startswith("data:image/svg")
+                if value.startswith("#") or (inline and name in {"src", "href", "xlink:href"}):
+                    kept.append((name, value))
+                    continue
+                removed = True
+                if tag in self.MEDIA and name in {"src", "href", "xlink:href", "srcset"}:
+                    return [], True, True
+                continue
+            if name == "style":
+                clean = _clean_css(value)
+                removed |= clean != value
+                value = clean
+            kept.append((name, value))
+        return kept, removed, False
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], close: bool) -> None:
+        if self.skipping:
+            self.depth += tag == self.skipping and not close
+            return
+        if tag in self.DROP_WITH_CONTENT:
+            if not close:
+                self.skipping, self.depth = tag, 1
+            return
+        if tag in self.DROP_TAG:
+            return
+        kept, removed, drop = self._attrs(tag, attrs)
+        if drop:
+            return
+        raw = self.get_starttag_text() or ""
+        if not removed and raw:
+            self.out.append(raw)
+        else:  # rebuild it, keeping the names' letter case (SVG has viewBox, clipPath)
+            names = {n.lower(): n for n in re.findall(r"""\s([^\s=/>"']+)\s*=""", raw)}
+            original = re.match(r"<\s*([^\s/>]+)", raw)
+            rendered = "".join(f' {names.get(n, n)}="{html.escape(v or "", quote=True)}"' for n, v in kept)
+            self.out.append(f"<{original[1] if original else tag}{rendered}{' /' if close else ''}>")
+        self.style = tag == "style" and not close
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, close=False)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, close=True)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping:
+            if tag == self.skipping:
+                self.depth -= 1
+                if self.depth == 0:
+                    self.skipping = None
+            return
+        if tag in self.DROP_WITH_CONTENT or tag in self.DROP_TAG:
+            return
+        self.style = False
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.out.append(_clean_css(data) if self.style else data)
+
+    def handle_entityref(self, name: str) -> None:
+        if not self.skipping:
+            self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        if not self.skipping:
+            self.out.append(f"&#{name};")
+
+
+def _clean_css(css: str) -> str:
+    return _CSS_URL.sub("none", _CSS_IMPORT.sub("", css))
+
+
+def sanitize_html(fragment: str, *, svg: bool = False) -> str:
+    """``fragment`` without scripts, frames, forms, event handlers, comments and external references.
+
+    Examples
+    --------
+    >>> sanitize_html('<p onclick="x()">Hi <img src="http://t.co/p.gif"><script>alert(1)</script></p>')
+    '<p>Hi </p>'
+    >>> sanitize_html('<a href="https://example.org">docs</a> <a href="#top">top</a>')
+    '<a>docs</a> <a href="#top">top</a>'
+    """
+    parser = _Sanitizer(svg=svg)
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.out)
+
+
+def inline_svg(svg: str, *, prefix: str) -> str:
+    """An SVG document ready to inline in HTML: no XML declaration, doctype, comments, namespace declarations,
+    scripts or external references, and its ids prefixed so that several charts on one page keep their own clip
+    paths and gradients.
+
+    Examples
+    --------
+    >>> inline_svg('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2">'
+    ...            '<clipPath id="clip1"/><g clip-path="url(#clip1)"/></svg>', prefix="f1")
+    '<svg viewBox="0 0 2 2"><clipPath id="f1-clip1"/><g clip-path="url(#f1-clip1)"/></svg>'
+    """
+    start = svg.find("<svg")
+    body = svg[start:] if start >= 0 else svg
+    ids = set(re.findall(r'\bid="([^"]+)"', body))
+    if ids:
+        def rename(match: re.Match[str]) -> str:
+            ident = match[2]
+            return f"{match[1]}{prefix}-{ident}{match[3]}" if ident in ids else match[0]
+
+        body = re.sub(r'(\bid=")([^"]+)(")', rename, body)
+        body = re.sub(r"(url\(#)([^)]+)(\))", rename, body)
+        body = re.sub(r'((?:xlink:)?href="#)([^"]+)(")', rename, body)
+    return sanitize_html(body, svg=True)
+
+
+# --------------------------------------------------------------------------------------------- template
+
+_CSS = """
+:root { --ink: #1f2328; --muted: #59636e; --rule: #d0d7de; --accent: #0b5394; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 980px; padding: 24px 32px 64px; color: var(--ink); background: #fff;
+       font: 15px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+h1 { font-size: 2em; margin: 0.2em 0; } h2 { font-size: 1.5em; border-bottom: 2px solid var(--rule); padding-bottom: 4px; }
+h3 { font-size: 1.2em; margin-top: 1.6em; } h4, h5, h6 { font-size: 1em; }
+.subtitle { color: var(--muted); font-size: 1.1em; margin: 0 0 1em; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 1em 0; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+th, td { border-bottom: 1px solid var(--rule); padding: 4px 10px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+nav.toc ol { padding-left: 1.4em; } nav.toc > ol > li { margin: 4px 0; } nav.toc a { color: var(--accent); }
+.status { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 0.85em; font-weight: 600; }
+.status.ok { background: #dafbe1; color: #116329; } .status.failed { background: #ffebe9; color: #a40e26; }
+.status.skipped { background: #eaeef2; color: #59636e; } .status.running { background: #fff8c5; color: #7d4e00; }
+section.phase { margin-top: 2.5em; }
+figure { margin: 1em 0; } figure svg, figure img { max-width: 100%; height: auto; }
+pre { background: #f6f8fa; padding: 8px 12px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; }
+.error, .failed-phase { border-left: 4px solid #cf222e; background: #ffebe9; padding: 8px 12px; margin: 1em 0; }
+.note { color: var(--muted); font-style: italic; }
+footer { margin-top: 3em; color: var(--muted); font-size: 0.85em; border-top: 1px solid var(--rule); padding-top: 8px; }
+@page { margin: 16mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  section.phase { page-break-before: always; }
+  figure, table, pre, .error, .failed-phase { page-break-inside: avoid; }
+  h2, h3 { page-break-after: avoid; }
+  nav.toc a { color: inherit; text-decoration: none; }
+}
+"""
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<header class="title-page">
+<h1>{program}</h1>
+<p class="subtitle">Run report: the executed phase notebooks of one cohort</p>
+<dl class="facts">
+{facts}
+</dl>
+<table class="phases">
+<thead><tr><th>#</th><th>Phase</th><th>Status</th><th>Duration</th><th>Notebook</th></tr></thead>
+<tbody>
+{statuses}
+</tbody>
+</table>
+<p class="note">People appear by their person_id only. Charts are static pictures; the executed notebooks in the
+run folder hold every detail, and the tables written by the run are in its tables/ folder.</p>
+<nav class="toc">
+<h2>Contents</h2>
+<ol>
+{toc}
+</ol>
+</nav>
+</header>
+<main>
+{sections}
+</main>
+<footer>Made with rmkit {version}. This report is self-contained: it needs no internet connection.</footer>
+</body>
+</html>
+"""

@@ -1,0 +1,63 @@
+"""The evaluation board: groups, suppression shown (not hidden), and the page in a real browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rmkit.cohort import load_cohort
+from rmkit.dashboards.evaluation_board import TABS, EvaluationBoard
+
+from ..helpers.browser import CHROMIUM_ARGS, PageWatch, assert_clean_page, require_chromium, served
+
+
+@pytest.fixture(scope="module")
+def board(example_dir: Path) -> EvaluationBoard:
+    return EvaluationBoard(load_cohort(example_dir))
+
+
+def test_tabs_and_summary(board: EvaluationBoard) -> None:
+    assert [board.tabs.get_title(k) for k in range(len(TABS))] == list(TABS)
+    summary = board.tabs.children[0].value
+    assert "Objectives" in summary and "Kirkpatrick" in summary and "digital_fluency" in summary
+
+
+def test_small_groups_are_shown_as_suppressed(board: EvaluationBoard) -> None:
+    small = [g for g in board._group.options if g.startswith("department=")]
+    sizes = board.evaluation.waves.groupby("group")["n"].max()
+    tiny = next(g for g in small if sizes[g] < board.evaluation.min_group_size)  # the example's Legal department
+    board.set_group(tiny)
+    assert "suppressed (n = " in board._waves_table.value
+    assert board._waves_chart.children == ()  # nothing drawn for it
+    board.set_group("role=mentee")
+    assert "suppressed" not in board._waves_table.value and len(board._waves_chart.children) == 1
+    with pytest.raises(ValueError, match="unknown group"):
+        board.set_group("department=Nowhere")
+
+
+def test_learning_retention_roi(board: EvaluationBoard) -> None:
+    learning, retention, roi = (board.tabs.children[k] for k in (1, 3, 4))
+    assert "Both directions of learning" in learning.children[0].value
+    assert "comparison" in retention.children[0].value
+    assert "ROI" in roi.children[0].value and "Intangible" in roi.children[0].value
+
+
+@pytest.mark.browser
+def test_board_in_the_browser(example_dir: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with served("evaluation", example_dir) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2400})
+        watch = PageWatch()
+        watch.attach(page)
+        page.goto(url)
+        page.wait_for_selector(".rmkit-board .lm-TabBar, .rmkit-board .jupyter-widgets.widget-tab", timeout=90_000)
+        assert "What the program achieved" in page.inner_text(".rmkit-board")
+        page.get_by_role("tab", name="Across waves").click()
+        page.locator(".rmkit-board .vega-embed svg >> visible=true").first.wait_for(timeout=30_000)
+        page.get_by_role("combobox").select_option("department=Legal")
+        page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('suppressed (n = ')", timeout=15_000)
+        assert_clean_page(page, watch)
+        browser.close()

@@ -1,0 +1,101 @@
+"""Pair health: each rule fires on a pair built to trip exactly it (dates worked out by hand in the comments)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rmkit.cohort.config import ProgramConfig
+from rmkit.phases.checkins import health_counts, health_dates, meeting_timeline, pair_health, pulse_trend
+
+# Start Monday 2026-01-05, judged as of Monday 2026-03-02 (56 days later), cadence 2 weeks = 14 days:
+# overdue (at risk) beyond 1.5 × 14 = 21 days; due (needs check-in) beyond 14 days; 4 meetings expected (56 / 14).
+PROGRAM = ProgramConfig(start_date="2026-01-05", as_of="2026-03-02", checkin_every_weeks=2, duration_weeks=24)
+
+
+def meetings(*rows: tuple[str, str, int | None]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"mentor_id": f"m{pair}", "mentee_id": f"e{pair}", "date": pd.Timestamp(date), "pulse": pulse} for pair, date, pulse in rows]
+    )
+
+
+def health(frame: pd.DataFrame, pairs: list[str], program: ProgramConfig = PROGRAM, **kw) -> pd.DataFrame:
+    published = pd.DataFrame({"mentor_id": [f"m{p}" for p in pairs], "mentee_id": [f"e{p}" for p in pairs]})
+    return pair_health(published, frame, program, **kw).set_index("mentor_id")
+
+
+@pytest.mark.parametrize(
+    ("rows", "status", "rule"),
+    [
+        # never met, 56 days after the start (> 10)
+        ([], "at risk", "no first meeting within 10 days of the start"),
+        # last met 2026-02-02: 28 days before 2026-03-02 > 21
+        ([("1", "2026-01-08", 4), ("1", "2026-02-02", 4)], "at risk", "no meeting for 28 days (more than 1.5 × the 14-day cadence)"),
+        # on cadence but the last two pulses average (2 + 2) / 2 = 2 < 2.5
+        ([("1", "2026-01-12", 4), ("1", "2026-02-16", 2), ("1", "2026-02-28", 2)], "at risk", "recent pulse 2.0 is below 2.5"),
+        # last met 2026-02-12: 18 days ago, > 14 but not > 21
+        ([("1", "2026-01-08", 4), ("1", "2026-02-12", 4)], "needs check-in", "a meeting is due: the last one was 18 days ago (cadence 14 days)"),
+        # mean pulse (5 + 5 + 3) / 3 = 4.33; last 3 <= 4.33 − 1; recent (5 + 3) / 2 = 4 is not low
+        ([("1", "2026-01-20", 5), ("1", "2026-02-10", 5), ("1", "2026-02-25", 3)], "needs check-in", "pulse falling: last 3 against an average of 4.3"),
+        ([("1", "2026-01-09", 4), ("1", "2026-01-23", 4), ("1", "2026-02-06", 5), ("1", "2026-02-20", 4)], "on track", "meeting at the cadence"),
+    ],
+)
+def test_each_rule(rows, status, rule) -> None:
+    frame = meetings(*rows) if rows else meetings(("9", "2026-01-09", 4))
+    row = health(frame, ["1"]).loc["m1"]
+    assert (row["status"], row["rule"]) == (status, rule)
+
+
+def test_not_met_yet_but_still_within_the_first_days() -> None:
+    program = ProgramConfig(start_date="2026-01-05", as_of="2026-01-10", checkin_every_weeks=2)  # 5 days in
+    row = health(meetings(("9", "2026-01-06", 4)), ["1"], program).loc["m1"]
+    assert (row["status"], row["rule"]) == ("needs check-in", "not met yet; the first meeting is due")
+
+
+def test_counts_adherence_and_order() -> None:
+    frame = meetings(("1", "2026-01-09", 4), ("1", "2026-01-23", 4), ("2", "2026-01-08", 4))
+    table = health(frame, ["1", "2", "3"])
+    assert table.loc["m1", "meetings"] == 2 and table.loc["m1", "expected_meetings"] == 4
+    assert table.loc["m1", "adherence"] == 50.0  # 2 of the 4 the cadence expects
+    assert list(table.index) == ["m3", "m2", "m1"]  # never met, then longest gap, then the rest
+    counts = health_counts(table.reset_index())
+    assert counts.to_dict("records") == [
+        {"status": "on track", "pairs": 0, "percent": 0.0},
+        {"status": "needs check-in", "pairs": 0, "percent": 0.0},
+        {"status": "at risk", "pairs": 3, "percent": 100.0},
+    ]
+
+
+def test_meetings_after_as_of_and_of_unpublished_pairs_are_ignored() -> None:
+    frame = meetings(("1", "2026-01-09", 4), ("1", "2026-03-20", 1), ("7", "2026-02-28", 1))
+    table = health(frame, ["1"])
+    assert list(table.index) == ["m1"] and table.loc["m1", "meetings"] == 1
+
+
+def test_dates_are_clamped_to_the_program_end() -> None:
+    program = ProgramConfig(start_date="2026-01-05", as_of="2027-01-01", duration_weeks=8)
+    start, as_of = health_dates(program, None)
+    assert (start, as_of) == (pd.Timestamp("2026-01-05"), pd.Timestamp("2026-03-02"))  # 8 weeks after the start
+
+
+def test_defaults_come_from_the_data_when_program_is_silent() -> None:
+    frame = meetings(("1", "2026-01-09", 4), ("1", "2026-02-20", 4))
+    assert health_dates(ProgramConfig(), frame) == (pd.Timestamp("2026-01-09"), pd.Timestamp("2026-02-20"))
+
+
+def test_timeline_and_trend() -> None:
+    frame = meetings(("1", "2026-01-09", 4), ("1", "2026-01-23", 2), ("2", "2026-02-03", 5))
+    table = pair_health(pd.DataFrame({"mentor_id": ["m1", "m2"], "mentee_id": ["e1", "e2"]}), frame, PROGRAM)
+    timeline = meeting_timeline(table, frame)
+    assert set(timeline["pair"]) == {"m1 → e1", "m2 → e2"} and len(timeline) == 3
+    trend = pulse_trend(frame)
+    assert trend[["mean", "n"]].to_dict("records") == [{"mean": 3.0, "n": 2}, {"mean": 5.0, "n": 1}]  # Jan (4+2)/2, Feb 5
+    assert pulse_trend(frame, min_ratings=2)["n"].tolist() == [2]
+
+
+def test_example_cohort_has_a_realistic_share_on_track(example_dir) -> None:
+    from rmkit.cohort import load_cohort
+
+    cohort = load_cohort(example_dir)
+    counts = health_counts(pair_health(cohort.pairs, cohort.checkins, cohort.program)).set_index("status")
+    assert 60 <= counts.loc["on track", "percent"] <= 80  # shared/DOMAIN.md: 60–80% of pairs on track
