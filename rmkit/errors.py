@@ -7,11 +7,13 @@ A problem that belongs to a whole file or to a YAML key prints as ``FILE:KEY.PAT
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "shown",
     "Problem",
     "RmkitError",
     "InputError",
@@ -23,6 +25,35 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning"]
+
+#: The most characters of an input value that a message shows: a hostile or mistaken value (a 1 MB cell, a YAML
+#: list that aliases expand) never makes a message unbounded.
+SHOWN_LIMIT = 80
+
+
+def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
+    """``repr(value)`` for a message, at most ``limit`` characters (``...`` marks a cut). Containers are shown by
+    their first elements and levels only (:mod:`reprlib`), so even a value that YAML aliases made huge costs nothing.
+
+    Examples
+    --------
+    >>> shown("best")
+    "'best'"
+    >>> len(shown("x" * 10_000)) <= 80, "..." in shown("x" * 10_000)
+    (True, True)
+    >>> shown([[1, 2, 3] * 100] * 100)
+    '[[1, 2, 3, 1, 2, 3, ...], [1, 2, 3, 1, 2, 3, ...], [1, 2, 3, 1, 2, 3, ...], ...'
+    """
+    out = _REPR.repr(value)
+    if len(out) <= limit:
+        return out
+    return out[: limit - 4] + ("...'" if out[:1] in "'\"" else "...")
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict, _REPR.maxset = 3, 6, 6, 4, 6
+_REPR.maxstring = _REPR.maxother = SHOWN_LIMIT - 2
+_REPR.maxlong = 40
 
 
 @dataclass(frozen=True)

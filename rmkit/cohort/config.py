@@ -25,7 +25,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import Problem
+from ..errors import Problem, shown
 
 __all__ = [
     "STRATEGIES",
@@ -144,7 +144,7 @@ class ProgramConfig(_Model):
             raise ValueError("a wave name is empty")
         dupes = sorted({w for w in waves if waves.count(w) > 1})
         if dupes:
-            raise ValueError(f"wave {dupes[0]!r} is declared twice")
+            raise ValueError(f"wave {shown(dupes[0])} is declared twice")
         return waves
 
     @field_validator("objectives")
@@ -153,7 +153,7 @@ class ProgramConfig(_Model):
         ids = [o.id for o in objectives]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"objective id {dupes[0]!r} is used twice")
+            raise ValueError(f"objective id {shown(dupes[0])} is used twice")
         return objectives
 
 
@@ -218,11 +218,11 @@ class Instrument(_Model):
         scale_ids = [s.id for s in self.scales]
         dupes = sorted({s for s in scale_ids if scale_ids.count(s) > 1})
         if dupes:
-            raise ValueError(f"scale id {dupes[0]!r} is declared twice")
+            raise ValueError(f"scale id {shown(dupes[0])} is declared twice")
         item_ids = [i.id for i in self.items]
         dupes = sorted({i for i in item_ids if item_ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"item id {dupes[0]!r} is declared twice")
+            raise ValueError(f"item id {shown(dupes[0])} is declared twice")
         if self.favorable_at is not None and not self.response_scale.min <= self.favorable_at <= self.response_scale.max:
             raise ValueError(
                 f"favorable_at {self.favorable_at:g} is outside the response scale "
@@ -280,17 +280,17 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "missing":
         return "is required but missing"
     if kind == "literal_error":
-        return f"found {found!r}; allowed: {ctx.get('expected', '')}"
+        return f"found {shown(found)}; allowed: {ctx.get('expected', '')}"
     if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
         bound = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
         limit = next(iter(ctx.values()), "")
-        return f"found {found!r}; must be {bound} {limit}"
+        return f"found {shown(found)}; must be {bound} {limit}"
     if kind == "too_short":
         return "must not be empty"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     expected = error["msg"].replace("Input should be ", "expected ").replace("Value error, ", "")
-    return f"found {found!r}; {expected}"
+    return f"found {shown(found)}; {expected}"
 
 
 def _unknown_keys(model: type[BaseModel], data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -324,16 +324,79 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+#: How many values YAML aliases (``*name``) may add to a file in total. A real ``program.yaml`` or instrument has a
+#: few hundred values; a nested alias bomb (``a2: [*a1, *a1, ...]``) multiplies them at every level and would make
+#: every later step (validation, messages) explode.
+MAX_ALIAS_VALUES = 5_000
+
+
 class _Loader(yaml.SafeLoader):
     """A safe loader that leaves dates as text, so that a date that does not exist (2026-02-30) is reported by the
-    schema at its key instead of failing the whole file."""
+    schema at its key instead of failing the whole file; and that refuses aliases expanding the file beyond
+    :data:`MAX_ALIAS_VALUES` values, or an alias used inside the value it names (a cycle)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._alias_values = 0
+        self._sizes: dict[int, int] = {}
+        self._open: set[str] = set()
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # PyYAML's Composer, with a budget for aliases
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            anchor = event.anchor
+            if anchor in self._open:
+                raise yaml.composer.ComposerError(None, None, f"the alias *{shown(anchor)[1:-1]} is used inside "
+                                                  "the value it names (a cycle)", event.start_mark)
+            if anchor in self.anchors:
+                self._alias_values += self._size(self.anchors[anchor])
+                if self._alias_values > MAX_ALIAS_VALUES:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"aliases (*name) expand this file to more than {MAX_ALIAS_VALUES:,} values; "
+                        "write the values out instead of nesting aliases", event.start_mark)
+            return super().compose_node(parent, index)
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is None:
+            return super().compose_node(parent, index)
+        self._open.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._open.discard(anchor)
+
+    def _size(self, node: yaml.Node) -> int:
+        """The number of values ``node`` stands for once its aliases are expanded (memoized: aliases share nodes)."""
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self._size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size = 1 + sum(self._size(k) + self._size(v) for k, v in node.value)
+        else:
+            size = 1
+        self._sizes[id(node)] = size
+        return size
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def load_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """Parse YAML safely; a syntax error becomes a problem located by line and column."""
+    """Parse YAML safely; a syntax error becomes a problem located by line and column.
+
+    Aliases are allowed while they expand the file by at most :data:`MAX_ALIAS_VALUES` values.
+
+    Examples
+    --------
+    >>> load_yaml("labels: &l [a, b]\\nagain: *l", "x.yaml")
+    ({'labels': ['a', 'b'], 'again': ['a', 'b']}, [])
+    >>> bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\\n" + "".join(
+    ...     f"b{k}: &b{k} [{', '.join([f'*b{k - 1}' if k else '*a'] * 10)}]\\n" for k in range(5))
+    >>> [str(p) for p in load_yaml(bomb, "program.yaml")[1]]  # doctest: +ELLIPSIS
+    ['program.yaml:4:25: not valid YAML: aliases (*name) expand this file to more than 5,000 values; ...']
+    """
     try:
         return yaml.load(text, Loader=_Loader), []
     except yaml.MarkedYAMLError as exc:
@@ -342,7 +405,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         what = exc.problem or str(exc)
         return None, [Problem(file, where[0], where[1], f"not valid YAML: {what}")]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        return None, [Problem(file, None, None, f"not valid YAML: {exc}")]
+        return None, [Problem(file, None, None, f"not valid YAML: {shown(str(exc), 200)}")]
 
 
 def _parse(model: type[BaseModel], data: Any, file: str) -> tuple[Any, list[Problem]]:
@@ -436,14 +499,14 @@ def _instrument_reference_problems(data: dict[str, Any], file: str, already: lis
         scale = item.get("scale")
         if scale is not None and str(scale).strip() not in scale_ids and key not in known:
             allowed = ", ".join(scale_ids) if scale_ids else "none declared"
-            problems.append(Problem(file, None, key, f"found {scale!r}; allowed: a declared scale ({allowed})"))
+            problems.append(Problem(file, None, key, f"found {shown(scale)}; allowed: a declared scale ({allowed})"))
         item_id = item.get("id")
         if item_id is not None and str(item_id).strip() in RESERVED_RESPONSE_COLUMNS:
             problems.append(
-                Problem(file, None, f"items[{k}].id", f"{item_id!r} is a reserved column of responses.csv; rename the item")
+                Problem(file, None, f"items[{k}].id", f"{shown(item_id)} is a reserved column of responses.csv; rename the item")
             )
     used = {str(i.get("scale")).strip() for i in items if isinstance(i, dict)}
     for k, scale in enumerate(scales):
         if isinstance(scale, dict) and scale.get("id") is not None and str(scale["id"]).strip() not in used:
-            problems.append(Problem(file, None, f"scales[{k}]", f"scale {scale['id']!r} has no items", "warning"))
+            problems.append(Problem(file, None, f"scales[{k}]", f"scale {shown(scale['id'])} has no items", "warning"))
     return problems
