@@ -6,6 +6,8 @@
 - :mod:`~rmkit.runs.results`: :class:`~rmkit.runs.results.PhaseResult` and :class:`~rmkit.runs.results.RunResult`;
 - :mod:`~rmkit.runs.manifest`: ``manifest.json`` (versions, parameters, hashes of inputs and outputs);
 - :mod:`~rmkit.runs.report`: the offline, sanitized ``report.html`` built from the executed notebooks;
+- :mod:`~rmkit.runs.sanitize`: what the report lets through (an allow-list HTML sanitizer, rmkit's own charts as
+  cleaned inline SVG, the detector of external references);
 - :mod:`~rmkit.runs.phase_context`: :func:`~rmkit.runs.phase_context.start_phase`, what every phase notebook calls
   first (parameters, validation, output folder, display helpers).
 

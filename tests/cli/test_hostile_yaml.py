@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rmkit.cohort.config import MAX_ALIAS_VALUES, load_yaml, parse_program
+from rmkit.cohort.config import parse_program
+from rmkit.cohort.safe_yaml import MAX_ALIAS_VALUES, load_yaml
 
 from ..helpers.cohort_builder import write_tiny_cohort
 
