@@ -135,6 +135,8 @@ class ProgramConfig(_Model):
     min_group_size: int = Field(default=5, ge=1)
     intangibles: list[str] = Field(default_factory=list)
     currency: str = ""
+    #: whether runs write per-person tables (each person's scale scores); false for runs whose folder is shared
+    person_tables: bool = True
 
     @field_validator("waves")
     @classmethod

@@ -82,12 +82,25 @@ class Phase:
 
     # -- output ----------------------------------------------------------------------------------
 
-    def save_table(self, frame: pd.DataFrame, name: str) -> None:
-        """Write ``output_dir/tables/<name>.csv`` (formula-safe, atomic); nothing when there is no output folder.
+    @property
+    def person_tables(self) -> bool:
+        """Whether per-person tables are written: ``RMKIT_PERSON_TABLES`` (set by ``rmkit run``), else
+        ``program.yaml: person_tables`` (default true)."""
+        setting = os.environ.get("RMKIT_PERSON_TABLES")
+        if setting is not None:
+            return setting.strip() not in {"0", "false", "no"}
+        return self.cohort.program.person_tables
+
+    def save_table(self, frame: pd.DataFrame, name: str, *, per_person: bool = False) -> None:
+        """Write ``output_dir/tables/<name>.csv`` (formula-safe, atomic); nothing when there is no output folder,
+        nor for a ``per_person`` table (one row per person's answers: a researcher's file, not an aggregate) when
+        :attr:`person_tables` is false.
 
         Returns nothing, so that a cell ending with it shows no path; the files written are in ``written``."""
         from ..cohort.tables import write_table
 
+        if per_person and not self.person_tables:
+            return
         if self.output_dir is not None:
             self.written.append(write_table(frame, self.output_dir / "tables" / f"{name}.csv"))
 
