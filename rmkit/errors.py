@@ -22,6 +22,8 @@ __all__ = [
     "InfeasibleError",
     "RunError",
     "PhaseError",
+    "WriteError",
+    "ReadOnlyError",
 ]
 
 Severity = Literal["error", "warning"]
@@ -173,6 +175,29 @@ class RunError(RmkitError):
     dashboard's server."""
 
     exit_code = 1
+
+
+class ReadOnlyError(UsageError):
+    """A folder rmkit must write to cannot be written (a read-only share or snapshot, no permission): nothing was
+    tried, nothing changed (exit 2)."""
+
+
+class WriteError(RmkitError):
+    """Writing a file failed part-way (the disk is full, the folder became read-only): what was being written was
+    rolled back, so no half-written file or row is left (exit 1).
+
+    Examples
+    --------
+    >>> print(WriteError("decisions.csv", OSError(28, "No space left on device")))
+    could not write decisions.csv: No space left on device; nothing was changed
+    """
+
+    exit_code = 1
+
+    def __init__(self, what: str, error: OSError, *, kept: str = "nothing was changed"):
+        self.what, self.error = what, error
+        reason = error.strerror or str(error)
+        super().__init__(f"could not write {what}: {reason}; {kept}")
 
 
 class PhaseError(RunError):
