@@ -113,6 +113,10 @@ class CheckinRules(_Model):
     first_meeting_within_days: int = Field(default=10, ge=1)
     overdue_factor: float = Field(default=1.5, gt=0)
     low_pulse: float = Field(default=2.5, ge=1, le=5)
+    pulse_gap: float = Field(default=1.5, gt=0, le=4, description="the two sides' recent pulse this far apart: needs check-in")
+    recent_meetings: int = Field(default=4, ge=2, description="meetings that count as recent for reciprocity")
+    one_way_share: float = Field(default=0.2, ge=0, lt=0.5,
+                                 description="recent topics in one direction below this share: learning flows one way")
 
 
 class ProgramConfig(_Model):
