@@ -295,14 +295,21 @@ def _both_sides(rng: np.random.Generator, checkins: pd.DataFrame, people: pd.Dat
     others = list(DIGITAL_SKILLS) + list(BUSINESS_SKILLS)
     halfway = pd.Timestamp(start + dt.timedelta(weeks=weeks / 2))
     keys = list(dict.fromkeys(zip(checkins["mentor_id"], checkins["mentee_id"], strict=True)))
-    kind = {key: rng.choice(["two-way", "apart", "top-down"], p=[0.84, 0.08, 0.08]) for key in keys}
+    meets = checkins.groupby(["mentor_id", "mentee_id"]).size()
+    regular = [key for key in keys if meets[key] >= 5]  # the slips show in pairs that keep meeting
+    few = max(1, round(0.08 * len(keys))) if len(regular) >= 2 else 0
+    chosen = [regular[k] for k in rng.permutation(len(regular))[: 2 * few]]
+    kind = {key: "two-way" for key in keys} | {key: "apart" for key in chosen[:few]} | {key: "top-down" for key in chosen[few:]}
     rows = []
     for meeting in checkins.itertuples(index=False):
         key = (meeting.mentor_id, meeting.mentee_id)
         digital, business = list(wants.get(meeting.mentee_id, [])), list(wants.get(meeting.mentor_id, []))
         late = pd.Timestamp(meeting.date) >= halfway
-        pool = business if kind[key] == "top-down" and late else digital + business
-        topics = list(rng.choice(pool, size=min(len(pool), int(rng.integers(1, 3))), replace=False)) if pool else []
+        topics = []
+        if digital and not (kind[key] == "top-down" and late) and rng.random() < 0.8:
+            topics.append(str(rng.choice(digital)))  # the junior teaching the senior
+        if business and rng.random() < 0.7:
+            topics.append(str(rng.choice(business)))  # the senior teaching the junior
         if rng.random() < 0.2:
             topics.append(str(rng.choice(others)))
         topics = list(dict.fromkeys(topics)) or [str(rng.choice(others))]
@@ -310,7 +317,7 @@ def _both_sides(rng: np.random.Generator, checkins: pd.DataFrame, people: pd.Dat
         for side in sides:
             pulse = float(meeting.pulse) + rng.normal(0, 0.4)
             if kind[key] == "apart":
-                pulse += 0.9 if side == "mentor" else -1.1
+                pulse += 0.4 if side == "mentor" else -1.7
             side_topics = topics if len(sides) == 1 or rng.random() < 0.7 else topics[:1]
             rows.append({**meeting._asdict(), "pulse": int(np.clip(np.rint(pulse), 1, 5)), "topics": side_topics,
                          "reported_by": side})
