@@ -311,9 +311,7 @@ class _Validator:
                 waves = list(self.waves)
                 allowed = ", ".join(waves) if waves else "none: program.yaml declares no waves"
                 checks.append(value_check("wave", lambda s, w=waves: s.isin(w), f"found {{found}}; allowed: a wave of program.yaml ({allowed})"))
-        elif name == "checkins":
-            checks += self.role_checks("mentor_id", "mentor") + self.role_checks("mentee_id", "mentee")
-        elif name == "agreements":
+        elif name == "checkins" or name == "agreements":
             checks += self.role_checks("mentor_id", "mentor") + self.role_checks("mentee_id", "mentee")
         elif name == "outcomes":
             checks.append(value_check("end_date", lambda s, f=frame: f.loc[s.index, "start_date"].isna() | (s >= f.loc[s.index, "start_date"]),

@@ -251,7 +251,7 @@ def test_decisions_are_ordered_by_time(tiny: Path) -> None:
         ("strategy: optimal", "strategy: best", "program.yaml:pairing.strategy: found 'best'; allowed: 'optimal', 'fair' or 'stable'"),
         ("skill_gap: 1", "skill_gap: -1", "program.yaml:pairing.weights.skill_gap: found -1; must be >= 0.0"),
         ("min_group_size: 2", "min_group_size: 0", "program.yaml:min_group_size: found 0; must be >= 1"),
-        ("measure: skills", "measure: skils", "program.yaml:objectives[0].measure: found 'skils'; allowed: a scale of instrument tiny or a program metric (skills, happy, retention_12m, roi_percent, bcr)"),
+        ("measure: skills", "measure: skils", "program.yaml:objectives[0].measure: found 'skils'; allowed: a scale of instrument tiny or a program metric (skills, happy, retention_12m, roi_percent, bcr, goals_done)"),
         ("waves: [baseline, month6]", "waves: [baseline, baseline]", "program.yaml:waves: wave 'baseline' is declared twice"),
         ("instrument: tiny.yaml", "instrument: nosuch", "program.yaml:instrument: found 'nosuch'; expected the id of a bundled instrument (rm-core) or a YAML file in the cohort folder"),
         ("start_date: 2026-01-05", "start_date: 2026-02-30", "program.yaml:start_date: found '2026-02-30'; expected a valid date or datetime, day value is outside expected range"),
