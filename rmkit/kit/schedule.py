@@ -120,7 +120,7 @@ def _free(person: Person, zone: float, moment: dt.datetime, length: int) -> bool
     minute = here.hour * 60 + here.minute
     slots = person.slots
     if not slots:
-        return here.weekday() < 5 and 9 * 60 <= minute and minute + length <= 17 * 60
+        return here.weekday() < 5 and minute >= 9 * 60 and minute + length <= 17 * 60
     return any(s.holds(here.weekday(), minute, length) for s in slots)
 
 
