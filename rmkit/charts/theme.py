@@ -39,9 +39,9 @@ def theme_config() -> dict[str, Any]:
             "axis": {
                 "labelFontSize": 15, "titleFontSize": 16, "titleFontWeight": "bold", "labelColor": "#222222",
                 "titleColor": "#111111", "gridColor": "#d9d9d9", "domainColor": "#444444", "tickColor": "#444444",
-                "labelLimit": 260,
+                "labelLimit": 420,
             },
-            "legend": {"labelFontSize": 15, "titleFontSize": 16, "symbolSize": 180, "labelLimit": 260},
+            "legend": {"labelFontSize": 15, "titleFontSize": 16, "symbolSize": 180, "labelLimit": 420},
             "header": {"labelFontSize": 16, "titleFontSize": 17},
             "range": {"category": PALETTE},
             "bar": {"cornerRadiusEnd": 2},

@@ -65,9 +65,11 @@ def build_report(result: RunResult, *, private: Mapping[str, str] | None = None,
         body, headings = _phase_section(phase)
         sections.append(body)
         toc.append((phase, headings))
+    from ..phases.readable import TABLE_CSS
+
     document = _TEMPLATE.format(
         title=html.escape(f"{result.program} · {result.cohort} · run report"),
-        css=_CSS,
+        css=_CSS + TABLE_CSS,
         program=html.escape(result.program),
         facts=_facts(result, as_of, __version__),
         statuses=_status_table(result.phases),
