@@ -14,7 +14,15 @@ import pandas as pd
 import traitlets
 
 from ..cohort import Cohort
-from ..phases.checkins import STATUSES, agreement_progress, health_counts, health_dates, meeting_timeline, pair_health, pairs_to_watch
+from ..phases.checkins import (
+    STATUSES,
+    agreement_progress,
+    health_counts,
+    health_dates,
+    meeting_timeline,
+    pair_health,
+    pairs_to_watch,
+)
 from ..phases.readable import table_html
 from .style import CSS, badge, esc, html_table, tile
 
