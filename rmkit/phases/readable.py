@@ -197,6 +197,8 @@ def readable_table(frame: pd.DataFrame, *, labels: Mapping[str, str] | None = No
             numeric.append("95% CI")
             continue
         label = column_label(key, labels)
+        if label in out:  # two ids with one label (scale and label): keep both, told apart
+            label = f"{label} ({key})"
         if _is_bool(series):
             out[label] = series.map(lambda v: "–" if v is None or v is pd.NA else ("yes" if bool(v) else "no"))
         elif pd.api.types.is_datetime64_any_dtype(series.dtype):
