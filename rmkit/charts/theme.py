@@ -94,7 +94,7 @@ def show(chart: alt.TopLevelMixin, *, interactive: bool | None = None) -> Any:
         if not _offline_ready:
             alt.JupyterChart.enable_offline()
             _offline_ready = True
-        widget = alt.JupyterChart(chart)
+        widget = alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})  # SVG: testable, crisp
         display(widget)
         return widget
     svg = SVG(to_svg(chart))

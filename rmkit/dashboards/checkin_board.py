@@ -200,7 +200,8 @@ class CheckinBoard(widgets.VBox):
         from .. import charts
 
         alt.JupyterChart.enable_offline()
-        self._chart_box.children = (alt.JupyterChart(charts.timeline_chart(meetings, title="Meetings (colour = pulse)")),)
+        self._chart_box.children = (alt.JupyterChart(charts.timeline_chart(meetings, title="Meetings (colour = pulse)"),
+                                                     embed_options={"renderer": "svg", "actions": False}),)
 
     def _swaps_html(self, mentor_id: str, mentee_id: str) -> str:
         if self.suggest_swaps is None:

@@ -21,6 +21,7 @@ __all__ = [
     "waves_view",
     "retention_view",
     "roi_view",
+    "roi_table",
     "objectives_view",
     "suppressed_count",
 ]
@@ -166,6 +167,28 @@ def roi_view(evaluation: Evaluation) -> pd.DataFrame:
     if lines.empty:
         return pd.DataFrame(columns=["kind", "item", "amount"])
     return pd.DataFrame({"kind": lines["kind"], "item": lines["item"], "amount": lines["counted"]})
+
+
+def roi_table(evaluation: Evaluation, *, currency: str = "") -> pd.DataFrame:
+    """Phillips ROI for people: ``measure`` (with its unit) and ``value`` (text), in the order a sponsor reads it.
+
+    Examples
+    --------
+    >>> from rmkit.cohort import load_cohort
+    >>> from rmkit.evaluation.metrics_table import evaluate
+    >>> from rmkit.resources import example_cohort_dir
+    >>> roi_table(evaluate(load_cohort(example_cohort_dir())), currency="EUR")["measure"].tolist()[:2]
+    ['Costs, fully loaded (EUR)', 'Benefits, after attribution and confidence (EUR)']
+    """
+    if evaluation.roi.empty:
+        return pd.DataFrame(columns=["measure", "value"])
+    roi = evaluation.roi.set_index("metric")["value"]
+    unit = f" ({currency})" if currency else ""
+    rows = [("Costs, fully loaded" + unit, f"{roi['costs']:,.0f}"),
+            ("Benefits, after attribution and confidence" + unit, f"{roi['benefits']:,.0f}"),
+            ("Benefit-cost ratio", _fmt(roi.get("bcr"))), ("ROI (%)", f"{_fmt(roi.get('roi_percent'), 0)}%"),
+            ("Payback (months)", _fmt(roi.get("payback_months"), 1))]
+    return pd.DataFrame(rows, columns=["measure", "value"])
 
 
 def objectives_view(evaluation: Evaluation) -> pd.DataFrame:
