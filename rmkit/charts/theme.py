@@ -39,9 +39,9 @@ def theme_config() -> dict[str, Any]:
             "axis": {
                 "labelFontSize": 15, "titleFontSize": 16, "titleFontWeight": "bold", "labelColor": "#222222",
                 "titleColor": "#111111", "gridColor": "#d9d9d9", "domainColor": "#444444", "tickColor": "#444444",
-                "labelLimit": 260,
+                "labelLimit": 420,
             },
-            "legend": {"labelFontSize": 15, "titleFontSize": 16, "symbolSize": 180, "labelLimit": 260},
+            "legend": {"labelFontSize": 15, "titleFontSize": 16, "symbolSize": 180, "labelLimit": 420},
             "header": {"labelFontSize": 16, "titleFontSize": 17},
             "range": {"category": PALETTE},
             "bar": {"cornerRadiusEnd": 2},
@@ -94,7 +94,7 @@ def show(chart: alt.TopLevelMixin, *, interactive: bool | None = None) -> Any:
         if not _offline_ready:
             alt.JupyterChart.enable_offline()
             _offline_ready = True
-        widget = alt.JupyterChart(chart)
+        widget = alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})  # SVG: testable, crisp
         display(widget)
         return widget
     svg = SVG(to_svg(chart))

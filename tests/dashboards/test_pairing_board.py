@@ -234,7 +234,7 @@ def open_board(chromium, url: str):
     page = chromium.new_page(viewport={"width": 1400, "height": 2600})
     watch = PageWatch()
     watch.attach(page)
-    page.goto(url, timeout=120_000)  # a loaded machine renders the notebook slowly: a hang guard, not a speed test
+    page.goto(url, timeout=180_000)  # a loaded shared machine can take longer than the default 30 s
     page.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
     return page, watch
 
