@@ -14,7 +14,14 @@ import pandas as pd
 import traitlets
 
 from ..cohort import Cohort
-from ..phases.checkins import STATUSES, health_counts, meeting_timeline, pair_health, pairs_to_watch
+from ..phases.checkins import (
+    STATUSES,
+    health_counts,
+    health_date_note,
+    meeting_timeline,
+    pair_health,
+    pairs_to_watch,
+)
 from .style import CSS, badge, esc, html_table, tile
 
 __all__ = ["CheckinBoard", "display_names"]
@@ -59,6 +66,8 @@ class CheckinBoard(widgets.VBox):
         self.health = pair_health(pairs_to_watch(cohort.pairs, cohort.checkins), cohort.checkins, cohort.program)
         self.health["pair"] = self.health["mentor_id"] + " → " + self.health["mentee_id"]
         self.timeline = meeting_timeline(self.health, cohort.checkins)
+        #: the date health is judged at and why, in words (shown under the title)
+        self.date_note = health_date_note(cohort.program, cohort.checkins)
 
         self._tiles = widgets.HTML()
         self._status = widgets.ToggleButtons(options=["all", *reversed(STATUSES)], value="all", description="Show", style={"description_width": "initial"})
@@ -79,7 +88,8 @@ class CheckinBoard(widgets.VBox):
 
         self.add_class("rmkit-board")
         self.children = [
-            widgets.HTML(CSS + "<h2>Check-in health</h2>"),
+            widgets.HTML(CSS + "<h2>Check-in health</h2>"
+                         + f'<p class="rmkit-asof">Judged {esc(self.date_note)}.</p>'),
             self._tiles,
             widgets.HBox([self._status, self._query]),
             self._table,
@@ -134,7 +144,10 @@ class CheckinBoard(widgets.VBox):
         self._tiles.value = '<div class="rmkit-tiles">' + "".join(
             tile(f"{s} ({counts.loc[s, 'percent']:.0f}%)", int(counts.loc[s, "pairs"]), s) for s in reversed(STATUSES)) + "</div>"
         rows = self.page_rows()
-        if rows.empty:
+        if self.health.empty:
+            self._table.value = ('<p class="rmkit-muted">No pair to judge yet: no pairs.csv is published and no meeting '
+                                 'is logged in checkins.csv. Publish pairs on the pairing board, then log meetings.</p>')
+        elif rows.empty:
             self._table.value = '<p class="rmkit-muted">No pair matches these filters.</p>'
         else:
             self._table.value = html_table(
