@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .execute import DEFAULT_CELL_TIMEOUT
 from ..errors import RmkitError, UsageError
+from .execute import DEFAULT_CELL_TIMEOUT
 
 if TYPE_CHECKING:
     from .results import PhaseResult
@@ -231,8 +231,8 @@ def worker_main(argv: Sequence[str]) -> int:
 
     Exit code as ``rmkit run``: 0 ok, 1 a phase failed, 2 bad input.
     """
-    from .execute import skip_slow_imports
     from .cohort_run import run_cohort
+    from .execute import skip_slow_imports
 
     skip_slow_imports()
     task = json.loads(argv[0])

@@ -34,15 +34,14 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ..errors import PhaseError, UsageError, ValidationError
-from ..phases.registry import PHASE_FILE, PhaseNotebook, find_phases, parameter_problems, select_phases
+from ..phases.registry import PhaseNotebook, find_phases, parameter_problems, select_phases
 from .execute import DEFAULT_CELL_TIMEOUT, prepare_engine
 from .manifest import new_manifest, save_manifest
-from .results import PhaseResult, RunResult, display_path, text_table
+from .results import PhaseResult, RunResult, display_path
 
 __all__ = ["create_run_dir", "run_cohort"]
 
@@ -247,8 +246,8 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
 
 
 def _write_report(result: RunResult, cohort: Any) -> tuple[Path, int]:
-    from .report import build_report, private_terms
     from ..cohort.tables import atomic_write
+    from .report import build_report, private_terms
 
     html, redactions = build_report(result, private=private_terms(cohort.participants), as_of=cohort.program.as_of)
     path = result.run_dir / "report.html"

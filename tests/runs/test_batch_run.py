@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ..helpers.cohort_builder import set_cell
 from ..conftest import file_hashes
+from ..helpers.cohort_builder import set_cell
 from ..helpers.phase_notebooks import FAILS_FOR_SOME_COHORTS, PRINTS, write_notebooks
 
 pytestmark = pytest.mark.notebook

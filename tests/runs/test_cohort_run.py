@@ -14,14 +14,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rmkit.runs import execute
 from rmkit.errors import PhaseError, UsageError, ValidationError
-from rmkit.runs.report import external_references
 from rmkit.phases.registry import PhaseNotebook, find_phases, select_phases
+from rmkit.runs import execute
 from rmkit.runs.cohort_run import create_run_dir, run_cohort
+from rmkit.runs.report import external_references
 
-from ..helpers.cohort_builder import set_cell
 from ..conftest import REPO, file_hashes
+from ..helpers.cohort_builder import set_cell
 from ..helpers.phase_notebooks import (
     KILLS_ITS_KERNEL,
     LEAKS_A_NAME,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rmkit.runs.report import external_references
 from rmkit.phases.registry import find_phases
+from rmkit.runs.report import external_references
 
 from ..conftest import file_hashes, rmkit_env
 
