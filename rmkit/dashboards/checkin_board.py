@@ -89,7 +89,7 @@ class CheckinBoard(widgets.VBox):
         self.add_class("rmkit-board")
         self.children = [
             widgets.HTML(CSS + "<h2>Check-in health</h2>"
-                         + f'<p class="rmkit-asof">Judged {esc(self.date_note)}.</p>'),
+                         + f'<p class="rmkit-asof" style="font-size: 17px">Judged {esc(self.date_note)}.</p>'),
             self._tiles,
             widgets.HBox([self._status, self._query]),
             self._table,
