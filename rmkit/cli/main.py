@@ -33,6 +33,7 @@ COMMANDS = (
     "batch",
     "demo",
     "dashboard",
+    "synth",
 )
 
 DESCRIPTION = """\
