@@ -28,7 +28,7 @@ from .config import Instrument, ProgramConfig
 from .schemas import TABLES, TableSpec, convert_table
 from .tables import decode_text, read_raw_table
 
-__all__ = ["Cohort", "find_table", "resolve_instrument", "read_text_file", "read_decisions", "order_decisions",
+__all__ = ["Cohort", "find_table", "resolve_instrument", "read_text_file", "read_decisions", "read_published_pairs", "order_decisions",
            "table_spec", "TABLE_NAMES", "OPTIONAL_TABLES"]
 
 TABLE_NAMES = tuple(TABLES)
@@ -145,6 +145,17 @@ def read_decisions(cohort_dir: str | os.PathLike[str]) -> pd.DataFrame:
     raw = read_raw_table(path, aliases={c.name.casefold(): c.name for c in spec.columns})
     frame, _ = convert_table(spec, raw.frame, raw.rows, path.name)
     return order_decisions(frame)[0]
+
+
+def read_published_pairs(cohort_dir: str | os.PathLike[str]) -> pd.DataFrame | None:
+    """Read just the published ``pairs.csv`` of a cohort folder as it is now (``None`` when there is none), so a
+    board compares a proposal with what a colleague may have published meanwhile."""
+    spec = TABLES["pairs"]
+    path, _ = find_table(Path(cohort_dir), "pairs")
+    if path is None:
+        return None
+    raw = read_raw_table(path, aliases={c.name.casefold(): c.name for c in spec.columns})
+    return convert_table(spec, raw.frame, raw.rows, path.name)[0]
 
 
 def table_spec(name: str) -> TableSpec:

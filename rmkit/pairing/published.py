@@ -71,6 +71,26 @@ class PublishedChanges:
         return (f"against the {self.published} published pairs: {len(self.kept)} kept, {len(self.ended)} ended, "
                 f"{len(self.new)} new ({100 * self.replaced_share:.0f}% of the running pairs replaced)")
 
+    def phase_note(self) -> str:
+        """The pairing phase's (and so the report's) sentence about the published pairs, in Markdown.
+
+        Examples
+        --------
+        >>> proposed = pd.DataFrame({"mentor_id": ["m1"], "mentee_id": ["e1"]})
+        >>> compare_with_published(proposed, proposed).phase_note()
+        '`pairs.csv` is already published, and this proposal is the same 1 pairs: publishing it changes nothing.'
+        """
+        if self.first_publication:
+            return "No `pairs.csv` is published yet: publishing this proposal starts the program."
+        if self.unchanged:
+            return f"`pairs.csv` is already published, and this proposal is the same {self.published} pairs: publishing it changes nothing."
+        refuse = (f" `rmkit pair --publish` refuses this without `--replace` (more than {100 * MAX_REPLACED_SHARE:.0f}% of the "
+                  "running pairs would end)." if self.needs_replace else "")
+        return (f"**`pairs.csv` is already published: the program is running with {self.published} pairs.** This proposal "
+                f"keeps {len(self.kept)}, ends {len(self.ended)} and adds {len(self.new)} "
+                f"({100 * self.replaced_share:.0f}% of the running pairs replaced); the table below lists what would change."
+                + refuse)
+
     def lines(self, names: Mapping[str, str] | None = None, *, limit: int | None = None) -> list[str]:
         """The headline, then the ended and the new pairs, by ``names`` (``person_id`` -> display name) or by id.
 
