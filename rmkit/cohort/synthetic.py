@@ -1,6 +1,6 @@
 """Synthetic cohorts: every file of the data contract, seeded, any size, with the structure of real programs.
 
-What the generator builds in (shared/DOMAIN.md):
+What the generator builds in (the structure of real reverse-mentoring programs):
 
 - mentors are junior (Gen Z, Millennial) and offer digital skills; mentees are senior (Gen X, Baby Boomer) and offer
   business skills; each side wants what the other offers, but supply and demand only partly match (some digital
