@@ -113,7 +113,8 @@ def _decode_mixed(data: bytes, file: str) -> tuple[str, list[Problem]]:
         except UnicodeDecodeError:
             return "", [Problem(file, None, None, "starts as UTF-16 text but cannot be decoded as UTF-16; save it as CSV UTF-8")]
     if b"\x00" in data:
-        if data[1:200:2].count(0) > 40 or data[0:200:2].count(0) > 40:
+        head = data[:400]
+        if max(head[1::2].count(0), head[0::2].count(0)) > 0.3 * (len(head) // 2):  # every other byte NUL
             return "", [Problem(file, None, None, "is UTF-16 text without a byte-order mark, which rmkit cannot tell "
                                 "apart reliably; save it as CSV UTF-8 (or Unicode text, with its mark)")]
         return "", [Problem(file, None, None, "is not a text table (it contains binary data); save it as CSV or XLSX")]
@@ -201,7 +202,7 @@ def _uncached_formulas(path: Path, file: str, title: str, records: list[list[str
                 cached = records[r - 1][c] if r - 1 < len(records) and c < len(records[r - 1]) else ""
                 if isinstance(value, str) and value.startswith("=") and cached == "":
                     problems.append(Problem(file, r, _column_letter(c), f"holds the formula {value[:40]!r} with no saved value; "
-                                            "open the file in Excel or LibreOffice and save it, so the value is stored"))
+                                            "open the file in Excel or LibreOffice and save it, so the value is stored", "warning"))
         return problems
     finally:
         workbook.close()
