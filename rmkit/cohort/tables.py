@@ -114,7 +114,8 @@ def _decode_mixed(data: bytes, file: str) -> tuple[str, list[Problem]]:
             return "", [Problem(file, None, None, "starts as UTF-16 text but cannot be decoded as UTF-16; save it as CSV UTF-8")]
     if b"\x00" in data:
         head = data[:400]
-        if max(head[1::2].count(0), head[0::2].count(0)) > 0.3 * (len(head) // 2):  # every other byte NUL
+        odd, even = head[1::2], head[0::2]
+        if len(head) >= 8 and any(a.count(0) >= 0.8 * len(a) and b.count(0) == 0 for a, b in ((odd, even), (even, odd))):
             return "", [Problem(file, None, None, "is UTF-16 text without a byte-order mark, which rmkit cannot tell "
                                 "apart reliably; save it as CSV UTF-8 (or Unicode text, with its mark)")]
         return "", [Problem(file, None, None, "is not a text table (it contains binary data); save it as CSV or XLSX")]
