@@ -27,7 +27,7 @@ def test_every_board_opens_on_a_new_cohort(tmp_path: Path) -> None:
                 page = browser.new_page(viewport={"width": 1366, "height": 1600})
                 watch = PageWatch()
                 watch.attach(page)
-                page.goto(url)
+                page.goto(url, timeout=90_000)
                 page.wait_for_selector(".rmkit-board", timeout=90_000)
                 page.wait_for_function(f"document.querySelector('.rmkit-board').innerText.includes({text!r})", timeout=30_000)
                 page.screenshot(path=str(tmp_path / f"{board}.png"))

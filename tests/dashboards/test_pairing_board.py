@@ -238,7 +238,7 @@ def open_board(chromium, url: str, *, name: str | None = "Fran Facilitator"):
     page = chromium.new_page(viewport={"width": 1400, "height": 2600})
     watch = PageWatch()
     watch.attach(page)
-    page.goto(url)
+    page.goto(url, timeout=90_000)
     page.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
     if name:
         page.fill(NAME_FIELD, name)
@@ -264,7 +264,7 @@ def test_browser_lock_survives_a_reload(chromium, served_cohort) -> None:
     page.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Lock", exact=True).click()
     page.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Unlock").wait_for(timeout=15_000)
     assert read_decisions(folder).iloc[-1][["action", "mentor_id", "mentee_id", "by"]].tolist() == ["lock", mentor, mentee, "Fran Facilitator"]
-    page.reload()
+    page.reload(timeout=90_000)
     page.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
     row = page.locator(f".rmkit-pair-{mentor}-{mentee}")
     assert row.get_by_role("button", name="Unlock").count() == 1 and "locked" in row.inner_text()
@@ -315,7 +315,7 @@ def test_browser_two_tabs_lose_no_decision(chromium, served_cohort) -> None:
     assert len(log) == before + 2
     locks = {tuple(x) for x in log.iloc[-2:][["mentor_id", "mentee_id"]].to_numpy().tolist()}
     assert locks == {first, second}
-    a.reload()
+    a.reload(timeout=90_000)
     a.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
     for mentor, mentee in (first, second):  # tab a now shows tab b's lock as well
         assert a.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Unlock").count() == 1
@@ -334,7 +334,8 @@ def test_browser_publish(chromium, served_cohort) -> None:
     assert "39 published pairs" in page.inner_text(".rmkit-publish-review") and file_hashes(folder) == before  # not yet
     page.screenshot(path=str(folder.parent / "publish-review.png"), full_page=True)
     confirm.click()
-    page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('published')", timeout=15_000)
+    # the status line, not the confirmation panel (which says "published pairs" too)
+    page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('pairs to pairs.csv')", timeout=15_000)
     assert read_decisions(folder).iloc[-1]["action"] == "publish"
     assert list(folder.glob("pairs.2*.csv")), "the earlier pairs.csv is kept"
     published = pd.read_csv(folder / "pairs.csv")
