@@ -14,26 +14,41 @@ __all__ = ["waves_chart", "change_chart", "retention_chart", "roi_chart"]
 # --------------------------------------------------------------------------------------------- evaluation
 
 
-def waves_chart(waves: pd.DataFrame, *, wave_order: list[str] | None = None, title: str = "Scales across the survey waves") -> alt.Chart:
-    """Value per wave with 95% CIs, one panel per scale.
+def waves_chart(waves: pd.DataFrame, *, wave_order: list[str] | None = None, title: str = "Scales across the survey waves",
+                response_range: tuple[float, float] = (1, 5), columns: int = 3) -> alt.ConcatChart:
+    """Value per wave with 95% CIs, one panel per scale that has data, each on the instrument's **full** scale.
 
-    ``waves`` columns: ``scale`` (label), ``wave``, ``value``, ``ci_low``, ``ci_high``, ``group``; suppressed rows
-    (empty ``value``) are left out of the lines.
+    ``waves`` columns: ``scale`` (label), ``wave``, ``value``, ``ci_low``, ``ci_high``, ``group``; optional
+    ``scoring`` (``percent_favorable`` and ``pomp`` panels run 0–100, ``mean`` panels ``response_range``, ``sum``
+    panels from 0). Suppressed rows (empty ``value``) are left out, and a scale with no value left gets no panel,
+    so there is never an empty panel; small changes look as small as they are.
     """
     data = waves.dropna(subset=["value"])
+    if "scoring" not in data.columns:
+        data = data.assign(scoring="mean")
     sort = wave_order or list(dict.fromkeys(waves["wave"]))
-    panels = list(dict.fromkeys(waves["scale"]))  # in the order given (the instrument's)
-    base = alt.Chart(data).encode(x=alt.X("wave:N", sort=sort, title=None, axis=alt.Axis(labelAngle=0)),
-                                  color=alt.Color("group:N", title=None))
-    lines = base.mark_line(point=True).encode(y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-                                             tooltip=["scale", "group", "wave", alt.Tooltip("value:Q", format=".2f"), "n"])
-    bars = base.mark_errorbar(thickness=2).encode(y="ci_low:Q", y2="ci_high:Q")
-    return (
-        alt.layer(bars, lines, data=data)
-        .properties(width=220, height=180)
-        .facet(facet=alt.Facet("scale:N", title=None, sort=panels), columns=3, title=title)
-        .resolve_scale(y="independent")
-    )
+    sort = [w for w in sort if w in set(data["wave"])]
+    panels = list(dict.fromkeys(data["scale"]))  # in the order given (the instrument's), only those with data
+    groups = list(dict.fromkeys(data["group"]))
+    charts = []
+    for name in panels:
+        scoring = str(data.loc[data["scale"] == name, "scoring"].iloc[0])
+        if scoring in ("percent_favorable", "pomp"):
+            scale, axis_title = alt.Scale(domain=[0, 100]), "%"
+        elif scoring == "sum":
+            scale, axis_title = alt.Scale(zero=True), "sum"
+        else:
+            scale, axis_title = alt.Scale(domain=list(response_range)), f"mean ({response_range[0]:g}–{response_range[1]:g})"
+        base = alt.Chart(data, title=alt.TitleParams(name, fontSize=16)).transform_filter(alt.datum.scale == name).encode(
+            x=alt.X("wave:N", sort=sort, title=None, axis=alt.Axis(labelAngle=0, labelLimit=120)),
+            color=alt.Color("group:N", title=None, scale=alt.Scale(domain=groups)))
+        lines = base.mark_line(point=True).encode(y=alt.Y("value:Q", title=axis_title, scale=scale),
+                                                 tooltip=["scale", "group", "wave", alt.Tooltip("value:Q", format=".2f"), "n"])
+        bars = base.mark_errorbar(thickness=2).encode(y=alt.Y("ci_low:Q", scale=scale, title=axis_title), y2="ci_high:Q")
+        charts.append(alt.layer(bars, lines).properties(width=200, height=160))
+    if not charts:
+        charts = [alt.Chart(pd.DataFrame({"text": ["no scale has data to show"]})).mark_text().encode(text="text:N")]
+    return alt.concat(*charts, columns=columns, title=title).resolve_scale(color="shared")
 
 
 def _change_frame(change: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +108,7 @@ def roi_chart(lines: pd.DataFrame, *, currency: str = "", title: str = "Costs an
         .encode(
             y=alt.Y("kind:N", title=None, sort=["cost", "benefit"]),
             x=alt.X("sum(amount):Q", title=f"amount{unit}"),
-            color=alt.Color("item:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
+            color=alt.Color("item:N", title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=520)),
             tooltip=["kind", "item", alt.Tooltip("amount:Q", format=",.0f")],
         )
         .properties(width=560, height=alt.Step(44))

@@ -153,8 +153,25 @@ def timeline_chart(meetings: pd.DataFrame, *, title: str = "Meetings and pulse p
 
 
 def pulse_trend_chart(pulses: pd.DataFrame, *, title: str = "Average pulse over time") -> alt.LayerChart:
-    """Mean pulse per period with its range. ``pulses`` columns: ``period`` (date), ``mean``, ``low``, ``high``, ``n``."""
-    base = alt.Chart(pulses, title=title).encode(x=alt.X("period:T", title=None))
-    band = base.mark_area(opacity=0.25, color=PALETTE[0]).encode(y=alt.Y("low:Q", scale=alt.Scale(domain=[1, 5]), title="pulse (1–5)"), y2="high:Q")
-    line = base.mark_line(point=True, color=PALETTE[0]).encode(y="mean:Q", tooltip=[alt.Tooltip("period:T"), alt.Tooltip("mean:Q", format=".2f"), "n"])
+    """Mean pulse per period with its interquartile range. ``pulses`` columns: ``period`` (date), ``mean``, ``low``,
+    ``high``, ``n``; with a ``side`` column (``mentor``, ``mentee``, ``pair``), one line per side, so that both sides
+    are heard. Month ticks are thinned so that their labels never overlap."""
+    months = max(1, pulses["period"].nunique()) if len(pulses) else 1
+    step = max(1, -(-months // 6))  # at most ~6 labels across the width
+    x = alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount={"interval": "month", "step": step},
+                                                   labelOverlap="greedy", labelPadding=6))
+    y_scale = alt.Scale(domain=[1, 5])
+    if "side" in pulses.columns and pulses["side"].nunique() > 1:
+        sides = [s for s in ("mentor", "mentee", "pair") if s in set(pulses["side"])]
+        colors = {"mentor": ROLE_COLORS["mentor"], "mentee": ROLE_COLORS["mentee"], "pair": "#555555"}
+        color = alt.Color("side:N", title="rated by", scale=alt.Scale(domain=sides, range=[colors[s] for s in sides]))
+        base = alt.Chart(pulses, title=title).encode(x=x, color=color)
+        band = base.mark_area(opacity=0.15).encode(y=alt.Y("low:Q", scale=y_scale, title="pulse (1–5)"), y2="high:Q")
+        line = base.mark_line(point=True).encode(y="mean:Q", tooltip=["side", alt.Tooltip("period:T", format="%b %Y"),
+                                                                     alt.Tooltip("mean:Q", format=".2f"), "n"])
+        return (band + line).properties(width=560, height=260)
+    base = alt.Chart(pulses, title=title).encode(x=x)
+    band = base.mark_area(opacity=0.25, color=PALETTE[0]).encode(y=alt.Y("low:Q", scale=y_scale, title="pulse (1–5)"), y2="high:Q")
+    line = base.mark_line(point=True, color=PALETTE[0]).encode(y="mean:Q", tooltip=[alt.Tooltip("period:T", format="%b %Y"),
+                                                                                   alt.Tooltip("mean:Q", format=".2f"), "n"])
     return (band + line).properties(width=560, height=260)

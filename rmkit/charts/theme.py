@@ -39,9 +39,9 @@ def theme_config() -> dict[str, Any]:
             "axis": {
                 "labelFontSize": 15, "titleFontSize": 16, "titleFontWeight": "bold", "labelColor": "#222222",
                 "titleColor": "#111111", "gridColor": "#d9d9d9", "domainColor": "#444444", "tickColor": "#444444",
-                "labelLimit": 260,
+                "labelLimit": 420,
             },
-            "legend": {"labelFontSize": 15, "titleFontSize": 16, "symbolSize": 180, "labelLimit": 260},
+            "legend": {"labelFontSize": 15, "titleFontSize": 16, "symbolSize": 180, "labelLimit": 420},
             "header": {"labelFontSize": 16, "titleFontSize": 17},
             "range": {"category": PALETTE},
             "bar": {"cornerRadiusEnd": 2},
@@ -95,6 +95,6 @@ def show(chart: alt.TopLevelMixin, *, interactive: bool | None = None) -> None:
         if not _offline_ready:
             alt.JupyterChart.enable_offline()
             _offline_ready = True
-        display(alt.JupyterChart(chart))
+        display(alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False}))  # SVG: testable, crisp
         return
     display(SVG(to_svg(chart)))

@@ -26,6 +26,7 @@ COMMANDS = (
     "init",
     "validate",
     "pair",
+    "intro",
     "score",
     "metrics",
     "import",

@@ -13,7 +13,8 @@ Everything that touches a cohort's files lives here, and nothing else in rmkit r
 - :mod:`~rmkit.cohort.importers`: survey-tool exports (Qualtrics, Microsoft Forms, Google Forms) into responses;
 - :mod:`~rmkit.cohort.survey_exports`: how those tools lay out their exports (Qualtrics' header rows in three
   layouts) and write their timestamps (zones by name or abbreviation, through the zone database);
-- :mod:`~rmkit.cohort.synthetic`: seeded synthetic cohorts of any size (the bundled example is one).
+- :mod:`~rmkit.cohort.synthetic`: seeded synthetic cohorts of any size (the bundled example is one), with
+  :mod:`~rmkit.cohort.synthetic_meetings` (both sides' check-in reports and the pairs' agreements).
 
 Import rule: this package imports only :mod:`rmkit.errors` and :mod:`rmkit.resources` from the rest of rmkit;
 every other subpackage may import it.

@@ -10,7 +10,8 @@ Decisions where the design leaves room (documented here and in the README):
 - when ``pairing.weights`` is given, a component it leaves out weighs 0; when it is absent, the defaults below apply;
 - ``pairing.rules`` defaults to ``no_reporting_line: true`` and nothing else;
 - an objective's ``measure`` is a scale id of the instrument, or one of the program metrics ``retention_12m``
-  (target: percentage points over the comparison group), ``roi_percent`` or ``bcr`` (target: the value to reach);
+  (target: percentage points over the comparison group), ``roi_percent``, ``bcr`` or ``goals_done`` (the
+  percentage of the agreements' goals done; target: the value to reach);
 - ``checkins`` holds the rules of pair health (no first meeting within N days, a gap longer than
   ``overdue_factor`` × the cadence, a low pulse);
 - ``as_of`` is the date the data describe (default: today): people still employed are followed up to it;
@@ -54,7 +55,7 @@ STRATEGIES = ("optimal", "fair", "stable")
 SCORINGS = ("mean", "sum", "percent_favorable", "pomp")
 WEIGHT_COMPONENTS = ("skill_gap", "reverse_gap", "interests", "work_style", "availability")
 DEFAULT_WEIGHTS = {"skill_gap": 0.5, "reverse_gap": 0.2, "interests": 0.15, "work_style": 0.1, "availability": 0.05}
-PROGRAM_METRIC_MEASURES = ("retention_12m", "roi_percent", "bcr")
+PROGRAM_METRIC_MEASURES = ("retention_12m", "roi_percent", "bcr", "goals_done")
 RESERVED_RESPONSE_COLUMNS = ("person_id", "wave", "submitted_at")
 
 
@@ -138,6 +139,10 @@ class CheckinRules(_Model):
     first_meeting_within_days: int = Field(default=10, ge=1)
     overdue_factor: float = Field(default=1.5, gt=0)
     low_pulse: float = Field(default=2.5, ge=1, le=5)
+    pulse_gap: float = Field(default=1.5, gt=0, le=4, description="the two sides' recent pulse this far apart: needs check-in")
+    recent_meetings: int = Field(default=4, ge=2, description="meetings that count as recent for reciprocity")
+    one_way_share: float = Field(default=0.2, ge=0, lt=0.5,
+                                 description="recent topics in one direction below this share: learning flows one way")
 
 
 class ProgramConfig(_Model):

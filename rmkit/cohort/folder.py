@@ -45,6 +45,7 @@ class Cohort:
     participants: pd.DataFrame
     responses: pd.DataFrame | None = None
     checkins: pd.DataFrame | None = None
+    agreements: pd.DataFrame | None = None
     outcomes: pd.DataFrame | None = None
     costs: pd.DataFrame | None = None
     pairs: pd.DataFrame | None = None

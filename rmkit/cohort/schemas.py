@@ -108,8 +108,25 @@ TABLES: dict[str, TableSpec] = {
                 Column("pulse", "number", "how well it went, 1 (poorly) to 5 (very well)", min=1, max=5, example="4"),
                 Column("topics", "list", "topics covered, separated by ;", example="LinkedIn; AI tools"),
                 Column("note", "text", "free note (kept out of reports)", example=""),
+                Column("reported_by", "choice", "who reported this row: mentor or mentee (empty: the pair together); "
+                       "a meeting both report has two rows", choices=("mentor", "mentee"), example="mentee"),
             ),
             needed_for="check-in health",
+        ),
+        TableSpec(
+            "agreements",
+            "One row per goal a pair agreed in its mentoring agreement, with its progress.",
+            (
+                Column("mentor_id", "id", "the pair's mentor (a person_id with role mentor)", True, True, example="p001"),
+                Column("mentee_id", "id", "the pair's mentee (a person_id with role mentee)", True, True, example="p041"),
+                Column("goal", "text", "the goal in a few words", True, True, example="post weekly on LinkedIn"),
+                Column("side", "choice", "whose goal it is: mentor or mentee (empty: a goal of the pair)",
+                       choices=("mentor", "mentee"), example="mentee"),
+                Column("target_date", "date", "when it should be done, YYYY-MM-DD", example="2026-05-01"),
+                Column("status", "choice", "open, done or dropped (default open)", choices=("open", "done", "dropped"),
+                       default="open", example="open"),
+            ),
+            needed_for="goals and agreements (Kirkpatrick level 3)",
         ),
         TableSpec(
             "outcomes",

@@ -11,6 +11,9 @@ What the generator builds in (the structure of real reverse-mentoring programs):
   true gains from baseline to the last wave are d ≈ 0.3–0.6 (digital confidence for mentees, business insight for
   mentors, collaboration, intergenerational communication, feeling valued);
 - published pairs, meetings at the cadence for most pairs, some pairs drifting off-cadence or never meeting;
+- both sides report their meetings (``reported_by``, each with a pulse and topics from what they want to learn): a
+  few pairs rate their meetings far apart, a few slide into one-way, top-down mentoring; each pair's goals
+  (``agreements.csv``), more of them done where a pair meets often;
 - participants retained better than a comparison group (about 11 points at 12 months);
 - a Phillips cost and benefit sheet with attribution and confidence estimates.
 
@@ -20,7 +23,7 @@ Examples
 --------
 >>> cohort = generate_cohort(n_mentors=6, n_mentees=6, seed=1)
 >>> sorted(cohort.tables)
-['checkins', 'costs', 'decisions', 'outcomes', 'pairs', 'participants', 'responses']
+['agreements', 'checkins', 'costs', 'decisions', 'outcomes', 'pairs', 'participants', 'responses']
 >>> cohort.tables["participants"]["role"].value_counts().to_dict()
 {'mentor': 6, 'mentee': 6}
 """
@@ -38,6 +41,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .synthetic_meetings import agreements_of, both_sides
 from .tables import join_list
 
 __all__ = ["SyntheticCohort", "generate_cohort", "write_cohort", "DIGITAL_SKILLS", "BUSINESS_SKILLS"]
@@ -403,6 +407,10 @@ def generate_cohort(
         tables["checkins"] = _checkins(rng, pairs, start_date, weeks, every)
         tables["decisions"] = decisions
         tables["costs"] = _costs(len(people), len(pairs))
+        facilitation = np.random.default_rng([seed, 18])  # a stream of its own: the tables above do not change
+        tables["checkins"] = both_sides(facilitation, tables["checkins"], people, start_date, weeks,
+                                        list(DIGITAL_SKILLS) + list(BUSINESS_SKILLS))
+        tables["agreements"] = agreements_of(facilitation, pairs, tables["checkins"], people, start_date, weeks)
     else:
         tables["costs"] = _costs(len(people), min(n_mentors, n_mentees))
     return SyntheticCohort(name=name, program=program, tables=tables)

@@ -21,7 +21,7 @@ from .schemas import TABLES, TableSpec
 __all__ = ["template_frame", "readme_frame", "program_template", "write_templates", "init_cohort", "INIT_TABLES", "templates_readme"]
 
 #: The tables ``rmkit init`` creates; pairs.csv and decisions.csv are written later by publishing and the dashboard.
-INIT_TABLES = ("participants", "responses", "checkins", "outcomes", "costs")
+INIT_TABLES = ("participants", "responses", "checkins", "agreements", "outcomes", "costs")
 
 
 def _item_ids() -> list[str]:
@@ -134,7 +134,7 @@ def init_cohort(folder: str | os.PathLike[str], *, xlsx: bool = False) -> list[P
     >>> import tempfile, pathlib
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "my-cohort"
     >>> sorted(p.name for p in init_cohort(target))
-    ['checkins.csv', 'costs.csv', 'outcomes.csv', 'participants.csv', 'program.yaml', 'responses.csv']
+    ['agreements.csv', 'checkins.csv', 'costs.csv', 'outcomes.csv', 'participants.csv', 'program.yaml', 'responses.csv']
     """
     from ..resources import templates_dir
 

@@ -140,6 +140,7 @@ class _Validator:
         self.check_objectives()
         for name in TABLE_NAMES:
             self.read_table(name)
+        self.check_agreements_against_pairs()
         cohort = None
         if not any(p.severity == "error" for p in self.problems):
             cohort = self.build()
@@ -310,7 +311,7 @@ class _Validator:
                 waves = list(self.waves)
                 allowed = ", ".join(waves) if waves else "none: program.yaml declares no waves"
                 checks.append(value_check("wave", lambda s, w=waves: s.isin(w), f"found {{found}}; allowed: a wave of program.yaml ({allowed})"))
-        elif name == "checkins":
+        elif name == "checkins" or name == "agreements":
             checks += self.role_checks("mentor_id", "mentor") + self.role_checks("mentee_id", "mentee")
         elif name == "outcomes":
             checks.append(value_check("end_date", lambda s, f=frame: f.loc[s.index, "start_date"].isna() | (s >= f.loc[s.index, "start_date"]),
@@ -371,6 +372,19 @@ class _Validator:
                         problems.append(Problem(file, row, "mentor_id", f"mentor {mentor!r} has {count} mentees but capacity {cap}", "warning"))
         return problems
 
+    def check_agreements_against_pairs(self) -> None:
+        """A goal of a pair that is not published is worth a warning (read after pairs.csv, which comes later)."""
+        goals, published = self.tables.get("agreements"), self.tables.get("pairs")
+        if goals is None or published is None or goals.empty or published.empty:
+            return
+        keys = set(zip(published["mentor_id"], published["mentee_id"], strict=True))
+        file = self.files["agreements"].name
+        for k, (mentor, mentee) in enumerate(zip(goals["mentor_id"], goals["mentee_id"], strict=True)):
+            if mentor is not None and mentee is not None and (mentor, mentee) not in keys:
+                self.add([Problem(file, self.rows["agreements"][k], "mentee_id",
+                                  f"{mentor} → {mentee} is not a published pair of pairs.csv; its goals are still counted",
+                                  "warning")])
+
     # -- result ------------------------------------------------------------------------------------
 
     def build(self) -> Cohort:
@@ -393,6 +407,7 @@ class _Validator:
             participants=people,
             responses=tables.get("responses"),
             checkins=tables.get("checkins"),
+            agreements=tables.get("agreements"),
             outcomes=tables.get("outcomes"),
             costs=tables.get("costs"),
             pairs=tables.get("pairs"),
@@ -413,7 +428,7 @@ def summarize_validation(report: ValidationReport) -> str:
     cohort = report.cohort
     assert cohort is not None
     parts = [f"{len(cohort.mentors)} mentors", f"{len(cohort.mentees)} mentees"]
-    for name in ("responses", "checkins", "outcomes", "costs", "pairs", "decisions"):
+    for name in ("responses", "checkins", "agreements", "outcomes", "costs", "pairs", "decisions"):
         table = cohort.table(name)
         if table is not None:
             parts.append(f"{len(table)} {name} rows")

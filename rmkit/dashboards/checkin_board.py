@@ -16,12 +16,15 @@ import traitlets
 from ..cohort import Cohort
 from ..phases.checkins import (
     STATUSES,
+    agreement_progress,
     health_counts,
     health_date_note,
+    health_dates,
     meeting_timeline,
     pair_health,
     pairs_to_watch,
 )
+from ..phases.readable import table_html
 from .style import CSS, badge, esc, html_table, tile
 
 __all__ = ["CheckinBoard", "display_names"]
@@ -63,7 +66,11 @@ class CheckinBoard(widgets.VBox):
         self.page_size = page_size
         self.suggest_swaps = suggest_swaps
         self.names = display_names(cohort.participants)
-        self.health = pair_health(pairs_to_watch(cohort.pairs, cohort.checkins), cohort.checkins, cohort.program)
+        watched = pairs_to_watch(cohort.pairs, cohort.checkins)
+        self.as_of = health_dates(cohort.program, cohort.checkins)[1]
+        self.health = pair_health(watched, cohort.checkins, cohort.program, participants=cohort.participants)
+        self.goals = agreement_progress(watched, cohort.agreements, as_of=self.as_of)
+        self.health = self.health.merge(self.goals, on=["mentor_id", "mentee_id"], how="left")
         self.health["pair"] = self.health["mentor_id"] + " → " + self.health["mentee_id"]
         self.timeline = meeting_timeline(self.health, cohort.checkins)
         #: the date health is judged at and why, in words (shown under the title)
@@ -151,10 +158,11 @@ class CheckinBoard(widgets.VBox):
             self._table.value = '<p class="rmkit-muted">No pair matches these filters.</p>'
         else:
             self._table.value = html_table(
-                ["mentor", "mentee", "status", "why", "meetings", "last met", "pulse"],
+                ["mentor", "mentee", "status", "why", "meetings", "last met", "pulse (1–5)", "goals done"],
                 [[esc(self.names[r.mentor_id]), esc(self.names[r.mentee_id]), badge(r.status), esc(r.rule), str(r.meetings),
-                  esc(r.last_meeting.date().isoformat() if pd.notna(r.last_meeting) else "never"),
-                  esc(f"{r.pulse_recent:.1f}" if pd.notna(r.pulse_recent) else "–")] for r in rows.itertuples()],
+                  esc(f"{r.last_meeting.day} {r.last_meeting:%b %Y}" if pd.notna(r.last_meeting) else "never"),
+                  esc(_pulse(r)), esc(f"{r.done} of {r.goals}" + (f" ({r.overdue} overdue)" if r.overdue else "")
+                                      if r.goals else "none set")] for r in rows.itertuples()],
             )
         pages = max(1, -(-len(self.visible()) // self.page_size))
         self._page_label.value = f"page {self.page + 1} of {pages} · {len(self.visible())} pairs"
@@ -175,6 +183,18 @@ class CheckinBoard(widgets.VBox):
         row = self.health[self.health["pair"] == self.selected].iloc[0]
         parts = [f"<p>{badge(row['status'])} {esc(row['rule'])}. {row['meetings']} meeting(s)"
                  + (f", adherence {row['adherence']:.0f}% of the cadence" if pd.notna(row["adherence"]) else "") + ".</p>"]
+        if pd.notna(row["pulse_mentor"]) or pd.notna(row["pulse_mentee"]):
+            parts.append(f"<p>Each side's recent rating (1–5): mentor {esc(_num(row['pulse_mentor']))}, "
+                         f"mentee {esc(_num(row['pulse_mentee']))}.</p>")
+        if isinstance(row["direction"], str):
+            parts.append(f"<p>Learning in the last meetings: <b>{esc(row['direction'])}</b>.</p>")
+        if self.cohort.agreements is not None:
+            mine = self.cohort.agreements[(self.cohort.agreements["mentor_id"] == row["mentor_id"])
+                                          & (self.cohort.agreements["mentee_id"] == row["mentee_id"])]
+            if len(mine):
+                parts.append("<h3>Goals</h3>" + table_html(mine[["goal", "side", "target_date", "status"]]))
+            else:
+                parts.append('<p class="rmkit-muted">No goals in agreements.csv for this pair yet.</p>')
         if row["status"] == "at risk":
             parts.append(self._swaps_html(row["mentor_id"], row["mentee_id"]))
         self._detail.value = "".join(parts)
@@ -187,7 +207,8 @@ class CheckinBoard(widgets.VBox):
         from .. import charts
 
         alt.JupyterChart.enable_offline()
-        self._chart_box.children = (alt.JupyterChart(charts.timeline_chart(meetings, title="Meetings (colour = pulse)")),)
+        self._chart_box.children = (alt.JupyterChart(charts.timeline_chart(meetings, title="Meetings (colour = pulse)"),
+                                                     embed_options={"renderer": "svg", "actions": False}),)
 
     def _swaps_html(self, mentor_id: str, mentee_id: str) -> str:
         if self.suggest_swaps is None:
@@ -198,4 +219,15 @@ class CheckinBoard(widgets.VBox):
             return f'<p class="rmkit-error">No swap suggestion: {esc(exc)}</p>'
         if swaps is None or len(swaps) == 0:
             return '<p class="rmkit-muted">No better re-pairing is possible under the rules.</p>'
-        return "<h3>Swap suggestions</h3>" + html_table(list(swaps.columns), swaps.astype(str).to_numpy().tolist(), raw=False)
+        return "<h3>Swap suggestions</h3>" + table_html(swaps)
+
+
+def _num(value: object) -> str:
+    return f"{value:.1f}" if isinstance(value, float) and pd.notna(value) else "–"
+
+
+def _pulse(row: Any) -> str:
+    """The recent pulse; each side's when both rated, so that a gap shows."""
+    if pd.notna(row.pulse_mentor) and pd.notna(row.pulse_mentee):
+        return f"{row.pulse_recent:.1f} (mentor {row.pulse_mentor:.1f}, mentee {row.pulse_mentee:.1f})"
+    return f"{row.pulse_recent:.1f}" if pd.notna(row.pulse_recent) else "–"

@@ -35,7 +35,7 @@ def _chart(chart: Any) -> widgets.Widget:
     import altair as alt
 
     alt.JupyterChart.enable_offline()
-    return alt.JupyterChart(chart)
+    return alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})
 
 
 def _cell(value: Any, digits: int = 2) -> str:

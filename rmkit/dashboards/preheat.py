@@ -56,7 +56,8 @@ def _warm_up_phase(name: str, report: ValidationReport) -> None:
             from ..phases.checkins import pair_health, pairs_to_watch
             from .checkin_board import CheckinBoard  # noqa: F401
 
-            pair_health(pairs_to_watch(cohort.pairs, cohort.checkins), cohort.checkins, cohort.program)
+            pair_health(pairs_to_watch(cohort.pairs, cohort.checkins), cohort.checkins, cohort.program,
+                        participants=cohort.participants)
         elif name == "evaluation":
             from ..evaluation.metrics_table import evaluate
             from .evaluation_board import EvaluationBoard  # noqa: F401

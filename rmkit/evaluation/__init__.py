@@ -6,6 +6,7 @@
 - :mod:`~rmkit.evaluation.change`: paired change first → last wave, effect sizes, objectives judged met or not;
 - :mod:`~rmkit.evaluation.retention`: Kaplan–Meier retention, participants against the comparison group;
 - :mod:`~rmkit.evaluation.roi`: Phillips ROI and BCR, attribution and confidence, intangibles;
+- :mod:`~rmkit.evaluation.goals`: Kirkpatrick level 3 from the mentoring agreements (the share of goals done);
 - :mod:`~rmkit.evaluation.groups`: the groups every aggregate is broken down by;
 - :mod:`~rmkit.evaluation.confidentiality`: suppression of small groups (``min_group_size``);
 - :mod:`~rmkit.evaluation.metrics_table`: the tidy metrics table and :func:`~rmkit.evaluation.metrics_table.evaluate`;

@@ -300,6 +300,11 @@ class Evidence(NamedTuple):
     unit: str = ""
 
 
+def _p_text(p: float) -> str:
+    """APA style: ``p < 0.001`` or ``p = 0.042``."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def _signed(x: float, unit: str = "") -> str:
     return f"{x:+.2f}{unit}" if np.isfinite(x) else "n/a"
 
@@ -386,7 +391,7 @@ def judge_objectives(objectives: Sequence[Objective], change: pd.DataFrame, inst
             if has_interval:
                 parts.append(f"(95% CI {found.ci_low:.2f} to {found.ci_high:.2f}")
                 parts[-1] += f", n = {int(found.n)}" if np.isfinite(found.n) else ""
-                parts[-1] += f", p = {found.p_value:.3g})" if np.isfinite(found.p_value) else ")"
+                parts[-1] += f", {_p_text(found.p_value)})" if np.isfinite(found.p_value) else ")"
             parts.append(f"against a target of {_signed(target, found.unit)}:")
             if met is None:
                 parts.append("cannot be judged")

@@ -12,7 +12,9 @@ this row order:
 3. ``change:<scale>`` per group, ``wave`` = the last wave: the mean paired change from the first to the last wave
    with responses and the paired t-test's CI (:func:`rmkit.evaluation.change.paired_change`); ``n`` = people answering both;
 4. ``retention_12m`` for ``participant`` and ``comparison`` (no wave): the percentage still employed 365 days after
-   ``start_date`` (:func:`rmkit.evaluation.retention.retention_rates`); ``n`` = people followed;
+   ``start_date`` (:func:`rmkit.evaluation.retention.retention_rates`); ``n`` = people followed; then ``goals_done``
+   for ``all``, ``role=mentor`` and ``role=mentee`` (no wave): the percentage of the goals of ``agreements.csv`` done
+   (:func:`rmkit.evaluation.goals.goal_completion`; Kirkpatrick level 3); ``n`` = pairs with goals;
 5. ``costs``, ``benefits``, ``bcr``, ``roi_percent`` (group ``all``, no wave): Phillips ROI (:mod:`rmkit.evaluation.roi`).
    ``n`` is empty: these figures describe money, not respondents, so the size rule does not apply to them.
 
@@ -31,6 +33,7 @@ import pandas as pd
 from ..cohort import Cohort
 from .change import Evidence, change_waves, judge_objectives, paired_change, two_way_learning
 from .confidentiality import suppress
+from .goals import GOAL_COLUMNS, goal_completion
 from .reliability import item_table, reliability_table, reliability_warnings
 from .retention import compare_retention, kaplan_meier, retention_rates
 from .roi import intangibles, phillips_roi, roi_lines
@@ -73,6 +76,7 @@ class Evaluation:
     objectives: pd.DataFrame
     metrics: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    goals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*GOAL_COLUMNS, "suppressed"]))
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -89,7 +93,8 @@ def _rows(frame: pd.DataFrame, metric: pd.Series | str, group: pd.Series | str, 
 
 
 def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, change: pd.DataFrame | None,
-              retention: pd.DataFrame | None, roi: pd.DataFrame | None, min_group_size: int) -> pd.DataFrame:
+              retention: pd.DataFrame | None, roi: pd.DataFrame | None, min_group_size: int,
+              goals: pd.DataFrame | None = None) -> pd.DataFrame:
     parts = []
     if waves is not None and not waves.empty:
         parts.append(_rows(waves, waves["scale"], waves["group"], waves["wave"]))
@@ -99,6 +104,8 @@ def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, chan
         parts.append(_rows(change, "change:" + change["scale"], change["group"], change["last_wave"], "mean_change"))
     if retention is not None and not retention.empty:
         parts.append(_rows(retention, "retention_12m", retention["group"], None))
+    if goals is not None and not goals.empty:
+        parts.append(_rows(goals, "goals_done", goals["group"], None))
     if roi is not None and not roi.empty:
         money = roi[roi["metric"].isin(ROI_IN_METRICS)]
         parts.append(pd.DataFrame({"metric": money["metric"].to_numpy(), "group": "all", "wave": None, "n": pd.NA,
@@ -178,7 +185,7 @@ def metrics_table(cohort: Cohort, *, confidence: float = 0.95) -> pd.DataFrame:
         retention = retention_rates(cohort.outcomes, as_of=_as_of(cohort), confidence=confidence)
     roi = phillips_roi(cohort.costs) if cohort.costs is not None and not cohort.costs.empty else None
     return _assemble(survey["waves"], survey["reliability"], survey["change"], retention, roi,  # type: ignore[arg-type]
-                     cohort.program.min_group_size)
+                     cohort.program.min_group_size, goal_completion(cohort.agreements, confidence=confidence))
 
 
 def _suppress_by_n(frame: pd.DataFrame | None, min_group_size: int, columns: list[str], keys: tuple[str, ...],
@@ -257,6 +264,11 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
         values = dict(zip(roi["metric"], roi["value"], strict=True))
         evidence["roi_percent"] = Evidence(float(values["roi_percent"]), unit="%")
         evidence["bcr"] = Evidence(float(values["bcr"]))
+    goals = goal_completion(cohort.agreements, confidence=confidence)
+    overall = goals[goals["group"] == "all"]
+    if not overall.empty:
+        g = overall.iloc[0]
+        evidence["goals_done"] = Evidence(float(g["value"]), float(g["ci_low"]), float(g["ci_high"]), float(g["n"]), unit="%")
     change_frame = change if change is not None else pd.DataFrame(columns=["scale", "group"])
     objectives = judge_objectives(cohort.program.objectives, change_frame, instrument, evidence=evidence,
                                   min_group_size=k)
@@ -276,7 +288,8 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
     if retention_curves is not None and retention is not None:
         large = set(retention.loc[retention["n"] >= k, "group"])
         curves = retention_curves[retention_curves["group"].isin(large)].reset_index(drop=True)
-    metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k)  # type: ignore[arg-type]
+    metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k, goals)  # type: ignore[arg-type]
+    goals_shown = _suppress_by_n(goals, k, ["value", "ci_low", "ci_high"], ())
     # An absent input gives an empty table that still has its documented columns.
     return Evaluation(
         cohort=cohort.name, min_group_size=k, as_of=as_of, first_wave=survey["first"], last_wave=survey["last"],  # type: ignore[arg-type]
@@ -286,7 +299,7 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
         retention_comparison=_with_columns(comparison, "retention_comparison"),
         retention_curves=_with_columns(curves, "retention_curves"), roi=_with_columns(roi, "roi"),
         roi_lines=_with_columns(lines, "roi_lines"), intangibles=intangibles(cohort.program, instrument),
-        objectives=objectives, metrics=metrics, warnings=notes,
+        objectives=objectives, metrics=metrics, warnings=notes, goals=goals_shown,
     )
 
 

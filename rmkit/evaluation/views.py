@@ -21,6 +21,7 @@ __all__ = [
     "waves_view",
     "retention_view",
     "roi_view",
+    "roi_table",
     "objectives_view",
     "suppressed_count",
 ]
@@ -70,7 +71,12 @@ def kirkpatrick_summary(evaluation: Evaluation, instrument: Instrument) -> pd.Da
             change_text = f"suppressed (n = {int(delta['n'].iloc[0])} < {evaluation.min_group_size})"
         else:
             d = delta.iloc[0]
-            change_text = f"{_fmt(d['mean_change'], signed=True)} (95% CI {_fmt(d['ci_low'])} to {_fmt(d['ci_high'])}, n = {int(d['n'])})"
+            # the change is always of a person's scale mean (also for a percent-favourable scale): say so
+            low, high = instrument.response_scale.min, instrument.response_scale.max
+            unit = f" on the {low}–{high} scale" if scale.scoring in ("mean", "percent_favorable") else " points"
+            prefix = "mean rating " if scale.scoring == "percent_favorable" else ""
+            change_text = (f"{prefix}{_fmt(d['mean_change'], signed=True)}{unit} (95% CI {_fmt(d['ci_low'])} to "
+                           f"{_fmt(d['ci_high'])}, n = {int(d['n'])})")
         # a scale answered only after pairing has no baseline: show its first and last waves with answers
         if at_first.empty and len(here) > 1:
             at_first = here.head(1)
@@ -82,6 +88,17 @@ def kirkpatrick_summary(evaluation: Evaluation, instrument: Instrument) -> pd.Da
             "last": _value_text(at_last.iloc[0], scale.scoring, evaluation.min_group_size) if len(at_last) else "–",
             "change": change_text,
         })
+    goals = evaluation.goals
+    overall = goals[goals["group"] == "all"] if not goals.empty else goals
+    if not overall.empty:
+        g = overall.iloc[0]
+        if bool(g.get("suppressed", False)) or pd.isna(g["value"]):
+            done = f"suppressed (n = {int(g['n'])} pairs < {evaluation.min_group_size})"
+        else:
+            done = f"{g['value']:.0f}% done (95% CI {_fmt(g['ci_low'], 0)} to {_fmt(g['ci_high'], 0)}%)"
+        rows.append({"level": 3, "level_name": LEVELS[3], "measure": "Goals of the mentoring agreements done",
+                     "group": "pairs", "first": f"{int(g['goals'])} goals set by {int(g['n'])} pairs", "last": done,
+                     "change": f"{int(g['done'])} done, {int(g['dropped'])} dropped"})
     if not evaluation.retention_comparison.empty:
         r = evaluation.retention_comparison.iloc[0]
         rows.append({"level": 4, "level_name": LEVELS[4], "measure": "Still employed after 12 months", "group": "participant vs comparison",
@@ -150,6 +167,28 @@ def roi_view(evaluation: Evaluation) -> pd.DataFrame:
     if lines.empty:
         return pd.DataFrame(columns=["kind", "item", "amount"])
     return pd.DataFrame({"kind": lines["kind"], "item": lines["item"], "amount": lines["counted"]})
+
+
+def roi_table(evaluation: Evaluation, *, currency: str = "") -> pd.DataFrame:
+    """Phillips ROI for people: ``measure`` (with its unit) and ``value`` (text), in the order a sponsor reads it.
+
+    Examples
+    --------
+    >>> from rmkit.cohort import load_cohort
+    >>> from rmkit.evaluation.metrics_table import evaluate
+    >>> from rmkit.resources import example_cohort_dir
+    >>> roi_table(evaluate(load_cohort(example_cohort_dir())), currency="EUR")["measure"].tolist()[:2]
+    ['Costs, fully loaded (EUR)', 'Benefits, after attribution and confidence (EUR)']
+    """
+    if evaluation.roi.empty:
+        return pd.DataFrame(columns=["measure", "value"])
+    roi = evaluation.roi.set_index("metric")["value"]
+    unit = f" ({currency})" if currency else ""
+    rows = [("Costs, fully loaded" + unit, f"{roi['costs']:,.0f}"),
+            ("Benefits, after attribution and confidence" + unit, f"{roi['benefits']:,.0f}"),
+            ("Benefit-cost ratio", _fmt(roi.get("bcr"))), ("ROI (%)", f"{_fmt(roi.get('roi_percent'), 0)}%"),
+            ("Payback (months)", _fmt(roi.get("payback_months"), 1))]
+    return pd.DataFrame(rows, columns=["measure", "value"])
 
 
 def objectives_view(evaluation: Evaluation) -> pd.DataFrame:

@@ -4,7 +4,9 @@
 - :mod:`~rmkit.phases.objectives`: the objectives phase — goals as a table and the readiness check;
 - :mod:`~rmkit.phases.intake`: the intake phase — who is in the cohort, without names;
 - :mod:`~rmkit.phases.checkins`: the check-ins phase — pair health (on track / needs check-in / at risk), cadence,
-  pulse over time.
+  pulse over time, both sides' ratings, reciprocity of the topics, the agreements' goals;
+- :mod:`~rmkit.phases.readable`: tables for people (labels and units, yes/no, dates, p-values), shared by the
+  notebooks, the report and the boards.
 
 Import rule: this package imports :mod:`rmkit.cohort`, :mod:`rmkit.pairing`, :mod:`rmkit.evaluation`,
 :mod:`rmkit.errors` and :mod:`rmkit.resources` only — never runs, dashboards, charts or the command line.

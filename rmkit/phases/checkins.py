@@ -11,7 +11,12 @@ at risk                   no first meeting within ``first_meeting_within_days`` 
 at risk                   no meeting for longer than ``overdue_factor`` × the cadence
 at risk                   recent pulse (mean of the last two ratings) below ``low_pulse``
 needs check-in            a meeting is due: the last one is older than the cadence
-needs check-in            the pulse is falling: the last rating is a point or more below the pair's mean
+needs check-in            the two sides rate their meetings far apart: the mentor's and the mentee's recent
+                          pulse (each side's last 3 ratings, ``reported_by``) differ by ``pulse_gap`` or more
+needs check-in            learning slid into one-way, top-down mentoring: under ``one_way_share`` of the topics
+                          of the last ``recent_meetings`` meetings serve the mentee's wants (see
+                          :func:`reciprocity`; only when the participants are given)
+needs check-in            the pulse is falling: the last meeting's rating is a point or more below the pair's mean
 needs check-in            not met yet, still within ``first_meeting_within_days`` of the start
 on track                  none of the above
 ========================  =================================================================================
@@ -21,6 +26,12 @@ Dates: the start is ``program.yaml: start_date`` (else the first meeting in ``ch
 but never after the program's planned end (start + ``duration_weeks``): after a program ends its pairs are judged
 as they stood at the end. :func:`health_date_note` says in words which date was used and why. The cadence is
 ``checkin_every_weeks`` (3 weeks when it is not set).
+
+Both sides speak: ``checkins.csv`` may hold one row per side and meeting (``reported_by``). A meeting is a pair's
+date, however many rows report it; its pulse is the mean of its ratings and its topics the union of both sides'.
+
+Agreements: :func:`agreement_progress` counts each pair's goals (``agreements.csv``) set, done, open, dropped and
+overdue (open after their ``target_date``).
 """
 
 from __future__ import annotations
@@ -32,7 +43,9 @@ import pandas as pd
 
 from ..cohort.config import CHECKIN_THRESHOLDS, ProgramConfig
 
-__all__ = ["STATUSES", "pairs_to_watch", "health_dates", "health_date_note", "pair_health", "health_counts", "meeting_timeline", "pulse_trend", "DEFAULT_CADENCE_WEEKS"]
+__all__ = ["STATUSES", "pairs_to_watch", "health_dates", "health_date_note", "pair_health", "health_counts",
+           "meeting_timeline", "pulse_trend", "DEFAULT_CADENCE_WEEKS", "meetings_of", "side_pulse", "reciprocity",
+           "agreement_progress", "DIRECTIONS"]
 
 STATUSES = ("on track", "needs check-in", "at risk")
 DEFAULT_CADENCE_WEEKS = 3.0
@@ -121,6 +134,7 @@ def pair_health(
     *,
     as_of: dt.date | pd.Timestamp | None = None,
     today: dt.date | None = None,
+    participants: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The health of every pair.
 
@@ -137,14 +151,19 @@ def pair_health(
         else today, capped at the planned end).
     today : date, optional
         What "today" is (default: the current date); for reproducible results.
+    participants : DataFrame, optional
+        ``participants.csv`` (``person_id``, ``wants``): with it, whether learning still flows both ways is judged
+        from the topics (:func:`reciprocity`).
 
     Returns
     -------
     DataFrame
         One row per pair: ``mentor_id``, ``mentee_id``, ``status``, ``rule`` (the rule that fired, in words),
-        ``meetings``, ``first_meeting``, ``last_meeting``, ``days_since_last``, ``expected_meetings``,
-        ``adherence`` (meetings held as a percentage of those the cadence expects so far, at most 100),
-        ``pulse_mean``, ``pulse_recent`` (mean of the last two), ``pulse_last``. Sorted most urgent first.
+        ``meetings`` (distinct dates), ``first_meeting``, ``last_meeting``, ``days_since_last``,
+        ``expected_meetings``, ``adherence`` (meetings held as a percentage of those the cadence expects so far, at
+        most 100), ``pulse_mean``, ``pulse_recent`` (mean of the last two meetings), ``pulse_last``,
+        ``pulse_mentor`` and ``pulse_mentee`` (each side's last 3 ratings, when ``reported_by`` says who rated),
+        ``direction`` (see :func:`reciprocity`; empty without participants). Sorted most urgent first.
 
     Examples
     --------
@@ -163,17 +182,24 @@ def pair_health(
     as_of = pd.Timestamp(as_of) if as_of is not None else default_as_of
     keys = ["mentor_id", "mentee_id"]
     base = pairs[keys].drop_duplicates().reset_index(drop=True)
-    meetings = checkins.merge(base, on=keys, how="inner")
+    reports = checkins.merge(base, on=keys, how="inner")
     if as_of is not None:
-        meetings = meetings[meetings["date"] <= as_of]
-    meetings = meetings.sort_values(keys + ["date"], kind="stable")
+        reports = reports[reports["date"] <= as_of]
+    meetings = meetings_of(reports)
     grouped = meetings.groupby(keys, sort=False)
     stats = grouped.agg(meetings=("date", "size"), first_meeting=("date", "min"), last_meeting=("date", "max"),
                         pulse_mean=("pulse", "mean")).reset_index()
     rated = meetings.dropna(subset=["pulse"]).groupby(keys, sort=False)["pulse"]
     recent = rated.apply(lambda s: s.tail(2).mean()).rename("pulse_recent").reset_index()
     last = rated.last().rename("pulse_last").reset_index()
+    sides = side_pulse(reports)
     out = base.merge(stats, on=keys, how="left").merge(recent, on=keys, how="left").merge(last, on=keys, how="left")
+    out = out.merge(sides[keys + ["pulse_mentor", "pulse_mentee"]], on=keys, how="left")
+    if participants is not None:
+        flows = reciprocity(base, reports, participants, recent=rules.recent_meetings, one_way_share=rules.one_way_share)
+        out = out.merge(flows[keys + ["direction", "recent_to_mentee", "recent_to_mentor"]], on=keys, how="left")
+    else:
+        out["direction"], out["recent_to_mentee"], out["recent_to_mentor"] = None, np.nan, np.nan
     out["meetings"] = out["meetings"].fillna(0).astype(int)
     now = as_of if as_of is not None else out["last_meeting"].max()
     out["days_since_last"] = (now - out["last_meeting"]).dt.days if now is not None else np.nan
@@ -191,7 +217,7 @@ def pair_health(
     out["_rank"] = out["status"].map(_RANK)
     out = out.sort_values(["_rank", "days_since_last"], ascending=[False, False], kind="stable", na_position="first")
     columns = keys + ["status", "rule", "meetings", "first_meeting", "last_meeting", "days_since_last", "expected_meetings",
-                      "adherence", "pulse_mean", "pulse_recent", "pulse_last"]
+                      "adherence", "pulse_mean", "pulse_recent", "pulse_last", "pulse_mentor", "pulse_mentee", "direction"]
     return out[columns].reset_index(drop=True)
 
 
@@ -208,6 +234,14 @@ def _judge(row, elapsed: float, cadence_days: float, rules) -> tuple[str, str]:
         return CHECKIN_THRESHOLDS["low_pulse"].status, f"recent pulse {row.pulse_recent:.1f} is below {rules.low_pulse:g}"
     if days > cadence_days:
         return "needs check-in", f"a meeting is due: the last one was {days:.0f} days ago (cadence {cadence_days:.0f} days)"
+    mentor, mentee = row.pulse_mentor, row.pulse_mentee
+    if mentor == mentor and mentee == mentee and abs(mentor - mentee) >= rules.pulse_gap:
+        return "needs check-in", (f"the two sides rate their meetings far apart: mentor {mentor:.1f}, mentee {mentee:.1f} "
+                                  f"(a gap of {rules.pulse_gap:g} or more)")
+    if row.direction == "top-down only":
+        return "needs check-in", (f"learning flows one way, top-down: of the topics of the last {rules.recent_meetings} "
+                                  f"meetings, {row.recent_to_mentor:.0f} served the mentor's wants and "
+                                  f"{row.recent_to_mentee:.0f} the mentee's")
     if row.pulse_last == row.pulse_last and row.pulse_mean == row.pulse_mean and row.pulse_last <= row.pulse_mean - 1:
         return "needs check-in", f"pulse falling: last {row.pulse_last:.0f} against an average of {row.pulse_mean:.1f}"
     return "on track", "meeting at the cadence"
@@ -224,20 +258,203 @@ def meeting_timeline(health: pd.DataFrame, checkins: pd.DataFrame) -> pd.DataFra
     """Meetings with their pair's status, for the timeline chart: ``pair`` (``mentor_id → mentee_id``), ``date``,
     ``pulse``, ``status``, ``status_rank`` (0 = at risk). Pairs that never met are listed once without a date."""
     keys = ["mentor_id", "mentee_id"]
-    frame = health[keys + ["status"]].merge(checkins[keys + ["date", "pulse"]], on=keys, how="left")
+    frame = health[keys + ["status"]].merge(meetings_of(checkins)[keys + ["date", "pulse"]], on=keys, how="left")
     frame["pair"] = frame["mentor_id"] + " → " + frame["mentee_id"]
     frame["status_rank"] = frame["status"].map({"at risk": 0, "needs check-in": 1, "on track": 2})
     return frame[["pair", "date", "pulse", "status", "status_rank"]]
 
 
-def pulse_trend(checkins: pd.DataFrame, *, freq: str = "MS", min_ratings: int = 1) -> pd.DataFrame:
+def pulse_trend(checkins: pd.DataFrame, *, freq: str = "MS", min_ratings: int = 1, by_side: bool = False) -> pd.DataFrame:
     """Mean pulse per period (month by default) with the interquartile range: ``period``, ``mean``, ``low``,
     ``high``, ``n``. Periods with fewer than ``min_ratings`` ratings are left out (pass ``min_group_size`` for
-    reports)."""
+    reports). With ``by_side``, one row per period and side (``side``: ``mentor``, ``mentee``, or ``pair`` for rows
+    without ``reported_by``), each side's ratings counted on their own."""
+    columns = ["period", "side", "mean", "low", "high", "n"] if by_side else ["period", "mean", "low", "high", "n"]
     rated = checkins.dropna(subset=["pulse", "date"])
     if rated.empty:
-        return pd.DataFrame(columns=["period", "mean", "low", "high", "n"])
-    grouped = rated.groupby(rated["date"].dt.to_period(freq[0]).dt.start_time)["pulse"]
+        return pd.DataFrame(columns=columns)
+    keys = [rated["date"].dt.to_period(freq[0]).dt.start_time.rename("period")]
+    if by_side:
+        side = rated["reported_by"] if "reported_by" in rated.columns else pd.Series(None, index=rated.index)
+        keys.append(side.fillna("pair").astype(str).rename("side"))
+    grouped = rated.groupby(keys)["pulse"]
     out = pd.DataFrame({"mean": grouped.mean(), "low": grouped.quantile(0.25), "high": grouped.quantile(0.75), "n": grouped.size()})
-    out = out[out["n"] >= min_ratings].reset_index(names="period")
-    return out
+    out = out[out["n"] >= min_ratings].reset_index()
+    return out[columns]
+
+
+# --------------------------------------------------------------------------------------------- both sides
+
+
+def meetings_of(checkins: pd.DataFrame) -> pd.DataFrame:
+    """One row per pair and meeting date: ``mentor_id``, ``mentee_id``, ``date``, ``pulse`` (the mean of that
+    meeting's ratings, both sides'), ``topics`` (both sides' topics, each once, in the order reported),
+    ``reports`` (rows that reported it), sorted by pair and date.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"mentor_id": ["m1", "m1", "m1"], "mentee_id": ["e1", "e1", "e1"],
+    ...                      "date": pd.to_datetime(["2026-01-08", "2026-01-08", "2026-01-29"]), "pulse": [5, 3, 4],
+    ...                      "topics": [["AI tools"], ["AI tools", "strategy"], []], "reported_by": ["mentor", "mentee", None]})
+    >>> meetings_of(rows)[["date", "pulse", "topics", "reports"]].to_dict("records")[0]
+    {'date': Timestamp('2026-01-08 00:00:00'), 'pulse': 4.0, 'topics': ['AI tools', 'strategy'], 'reports': 2}
+    """
+    keys = ["mentor_id", "mentee_id", "date"]
+    columns = [*keys, "pulse", "topics", "reports"]
+    if checkins is None:
+        return pd.DataFrame({"mentor_id": pd.Series(dtype=object), "mentee_id": pd.Series(dtype=object),
+                             "date": pd.Series(dtype="datetime64[us]"), "pulse": pd.Series(dtype=float),
+                             "topics": pd.Series(dtype=object), "reports": pd.Series(dtype=int)})
+    frame = checkins.dropna(subset=["date"])
+    if frame.empty:
+        return frame[keys].assign(pulse=pd.Series(dtype=float), topics=pd.Series(dtype=object), reports=pd.Series(dtype=int))
+    topics = frame["topics"] if "topics" in frame.columns else pd.Series([[]] * len(frame), index=frame.index)
+    if "pulse" not in frame.columns:
+        frame = frame.assign(pulse=np.nan)
+    frame = frame.assign(topics=topics.map(lambda v: list(v) if isinstance(v, list | tuple) else []))
+    grouped = frame.groupby(keys, sort=True)
+    out = grouped.agg(pulse=("pulse", "mean"), reports=("date", "size")).reset_index()
+    merged = grouped["topics"].agg(lambda cells: list(dict.fromkeys(t for cell in cells for t in cell)))
+    out["topics"] = merged.to_numpy()
+    return out[columns]
+
+
+def side_pulse(checkins: pd.DataFrame, *, last: int = 3) -> pd.DataFrame:
+    """Each side's own rating of a pair's meetings (``reported_by``): ``mentor_id``, ``mentee_id``,
+    ``pulse_mentor`` and ``pulse_mentee`` (the mean of that side's last ``last`` ratings), ``ratings_mentor``,
+    ``ratings_mentee`` (how many ratings each side gave), ``gap`` (mentor − mentee). Pairs without ``reported_by``
+    ratings have empty values.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"mentor_id": ["m1"] * 4, "mentee_id": ["e1"] * 4,
+    ...                      "date": pd.to_datetime(["2026-01-08", "2026-01-08", "2026-01-29", "2026-01-29"]),
+    ...                      "pulse": [5, 2, 4, 2], "reported_by": ["mentor", "mentee", "mentor", "mentee"]})
+    >>> side_pulse(rows)[["pulse_mentor", "pulse_mentee", "gap"]].to_dict("records")
+    [{'pulse_mentor': 4.5, 'pulse_mentee': 2.0, 'gap': 2.5}]
+    """
+    keys = ["mentor_id", "mentee_id"]
+    columns = [*keys, "pulse_mentor", "pulse_mentee", "ratings_mentor", "ratings_mentee", "gap"]
+    if checkins is None or checkins.empty or "reported_by" not in checkins.columns:
+        return pd.DataFrame(columns=columns)
+    rated = checkins.dropna(subset=["pulse", "reported_by"]).sort_values([*keys, "date"], kind="stable")
+    if rated.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = rated.groupby([*keys, "reported_by"])["pulse"]
+    table = pd.DataFrame({"pulse": grouped.apply(lambda v: v.tail(last).mean()), "ratings": grouped.size()}).unstack("reported_by")
+    out = pd.DataFrame(index=table.index)
+    for side in ("mentor", "mentee"):
+        out[f"pulse_{side}"] = table[("pulse", side)] if ("pulse", side) in table.columns else np.nan
+        out[f"ratings_{side}"] = table[("ratings", side)].fillna(0).astype(int) if ("ratings", side) in table.columns else 0
+    out["gap"] = out["pulse_mentor"] - out["pulse_mentee"]
+    return out.reset_index()[columns]
+
+
+DIRECTIONS = ("both ways", "top-down only", "reverse only", "too few topics")
+
+
+def reciprocity(pairs: pd.DataFrame, checkins: pd.DataFrame, participants: pd.DataFrame, *, recent: int = 4,
+                one_way_share: float = 0.2, min_topics: int = 3) -> pd.DataFrame:
+    """Whether learning still flows both ways, from the topics of the check-ins.
+
+    A topic that matches one of the **mentee's** ``wants`` is learning in the reverse-mentoring direction (the
+    junior mentor teaching the senior mentee); one that matches the **mentor's** ``wants`` is the senior teaching
+    the junior (top-down). Matching ignores case and spacing; a topic matching neither counts for neither. The last
+    ``recent`` meetings are judged: with fewer than ``min_topics`` matching topics there is too little to say;
+    when under ``one_way_share`` of them go one way, learning flows the other way only. Hierarchy pulling a pair back
+    into ordinary top-down mentoring is the most reported failure of reverse mentoring, so ``top-down only`` is a
+    reason for a check-in.
+
+    Returns
+    -------
+    DataFrame
+        ``mentor_id``, ``mentee_id``, ``meetings``, ``to_mentee`` and ``to_mentor`` (matching topics over all
+        meetings), ``recent_to_mentee``, ``recent_to_mentor`` (in the last ``recent`` meetings),
+        ``reverse_share`` (recent share to the mentee, %), ``direction`` (one of :data:`DIRECTIONS`) and ``slid``
+        (true when the earlier meetings went both ways and the recent ones do not).
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"person_id": ["m1", "e1"], "wants": [["strategy", "finance"], ["AI tools"]]})
+    >>> rows = pd.DataFrame({"mentor_id": ["m1"] * 6, "mentee_id": ["e1"] * 6,
+    ...                      "date": pd.date_range("2026-01-05", periods=6, freq="14D"),
+    ...                      "topics": [["ai tools", "strategy"], ["AI Tools"], ["finance"], ["strategy"], ["finance"],
+    ...                                 ["strategy", "finance"]]})
+    >>> r = reciprocity(rows[["mentor_id", "mentee_id"]].drop_duplicates(), rows, people)
+    >>> r[["to_mentee", "to_mentor", "recent_to_mentee", "recent_to_mentor", "direction", "slid"]].to_dict("records")
+    [{'to_mentee': 2, 'to_mentor': 6, 'recent_to_mentee': 0, 'recent_to_mentor': 5, 'direction': 'top-down only', 'slid': True}]
+    """
+    from ..pairing.compatibility import normalize_term
+
+    keys = ["mentor_id", "mentee_id"]
+    wants = {pid: {normalize_term(t) for t in (w if isinstance(w, list | tuple) else [])}
+             for pid, w in zip(participants["person_id"], participants["wants"], strict=True)}
+    meetings = meetings_of(checkins)
+    by_pair = {key: group for key, group in meetings.groupby(keys, sort=False)} if not meetings.empty else {}
+    rows = []
+    for mentor, mentee in pairs[keys].drop_duplicates().itertuples(index=False):
+        group = by_pair.get((mentor, mentee))
+        topics = [] if group is None else [{normalize_term(t) for t in cell} for cell in group["topics"]]
+        to_mentee = [len(t & wants.get(mentee, set())) for t in topics]
+        to_mentor = [len(t & wants.get(mentor, set())) for t in topics]
+        recent_e, recent_m = sum(to_mentee[-recent:]), sum(to_mentor[-recent:])
+        direction = _direction(recent_e, recent_m, one_way_share, min_topics)
+        earlier = _direction(sum(to_mentee[:-recent]), sum(to_mentor[:-recent]), one_way_share, min_topics)             if len(topics) > recent else "too few topics"
+        rows.append({"mentor_id": mentor, "mentee_id": mentee, "meetings": len(topics), "to_mentee": sum(to_mentee),
+                     "to_mentor": sum(to_mentor), "recent_to_mentee": recent_e, "recent_to_mentor": recent_m,
+                     "reverse_share": 100 * recent_e / (recent_e + recent_m) if recent_e + recent_m else np.nan,
+                     "direction": direction, "slid": earlier == "both ways" and direction in {"top-down only", "reverse only"}})
+    columns = [*keys, "meetings", "to_mentee", "to_mentor", "recent_to_mentee", "recent_to_mentor", "reverse_share",
+               "direction", "slid"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _direction(to_mentee: int, to_mentor: int, one_way_share: float, min_topics: int) -> str:
+    total = to_mentee + to_mentor
+    if total < min_topics:
+        return "too few topics"
+    if to_mentee / total < one_way_share:
+        return "top-down only"
+    if to_mentor / total < one_way_share:
+        return "reverse only"
+    return "both ways"
+
+
+# --------------------------------------------------------------------------------------------- agreements
+
+
+def agreement_progress(pairs: pd.DataFrame, agreements: pd.DataFrame | None, *,
+                       as_of: dt.date | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Each pair's goals (``agreements.csv``): ``mentor_id``, ``mentee_id``, ``goals``, ``done``, ``open``,
+    ``dropped``, ``overdue`` (open with a ``target_date`` before ``as_of``), ``goals_mentor``, ``goals_mentee``
+    (each side's own goals), ``done_share`` (% of the goals done). Every pair is listed, with zeros when it set no
+    goal; goals of pairs not in ``pairs`` are left out.
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame({"mentor_id": ["m1", "m2"], "mentee_id": ["e1", "e2"]})
+    >>> goals = pd.DataFrame({"mentor_id": ["m1", "m1", "m1"], "mentee_id": ["e1", "e1", "e1"], "goal": ["a", "b", "c"],
+    ...                       "side": ["mentee", "mentor", None], "status": ["done", "open", "open"],
+    ...                       "target_date": pd.to_datetime(["2026-02-01", "2026-02-01", "2026-06-01"])})
+    >>> agreement_progress(pairs, goals, as_of="2026-03-01")[["goals", "done", "overdue", "done_share"]].to_dict("records")
+    [{'goals': 3, 'done': 1, 'overdue': 1, 'done_share': 33.3}, {'goals': 0, 'done': 0, 'overdue': 0, 'done_share': nan}]
+    """
+    keys = ["mentor_id", "mentee_id"]
+    counts = ["goals", "done", "open", "dropped", "overdue", "goals_mentor", "goals_mentee"]
+    base = pairs[keys].drop_duplicates().reset_index(drop=True)
+    if agreements is None or agreements.empty:
+        out = base.assign(**{c: 0 for c in counts})
+    else:
+        goals = agreements.merge(base, on=keys, how="inner")
+        status = goals["status"].fillna("open")
+        due = goals["target_date"] if "target_date" in goals.columns else pd.Series(pd.NaT, index=goals.index)
+        late = (status == "open") & due.notna() & (due < pd.Timestamp(as_of)) if as_of is not None else status != status
+        side = goals["side"] if "side" in goals.columns else pd.Series(None, index=goals.index)
+        flags = pd.DataFrame({"goals": 1, "done": status == "done", "open": status == "open",
+                              "dropped": status == "dropped", "overdue": late, "goals_mentor": side == "mentor",
+                              "goals_mentee": side == "mentee"}, index=goals.index).astype(int)
+        summed = pd.concat([goals[keys], flags], axis=1).groupby(keys, sort=False).sum().reset_index()
+        out = base.merge(summed, on=keys, how="left")
+        out[counts] = out[counts].fillna(0).astype(int)
+    out["done_share"] = (100 * out["done"] / out["goals"].where(out["goals"] > 0)).round(1)
+    return out[[*keys, *counts, "done_share"]]

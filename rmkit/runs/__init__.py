@@ -5,7 +5,10 @@
 - :mod:`~rmkit.runs.batch_run`: many cohorts in parallel worker processes, one failure never stopping the others;
 - :mod:`~rmkit.runs.results`: :class:`~rmkit.runs.results.PhaseResult` and :class:`~rmkit.runs.results.RunResult`;
 - :mod:`~rmkit.runs.manifest`: ``manifest.json`` (versions, parameters, hashes of inputs and outputs);
-- :mod:`~rmkit.runs.report`: the offline, sanitized ``report.html`` built from the executed notebooks;
+- :mod:`~rmkit.runs.report`: the offline, sanitized ``report.html`` built from the executed notebooks, in the page
+  of :mod:`~rmkit.runs.report_template`;
+- :mod:`~rmkit.runs.summary`: the executive summary a sponsor reads first (the report's top, ``summary.html``);
+- :mod:`~rmkit.runs.workbook`: ``tables.xlsx``, every table of the run as a sheet with readable headers;
 - :mod:`~rmkit.runs.phase_context`: :func:`~rmkit.runs.phase_context.start_phase`, what every phase notebook calls
   first (parameters, validation, output folder, display helpers).
 

@@ -9,7 +9,8 @@
 5. execute each selected phase with papermill into ``NN_name.ipynb`` in the run folder, with the parameters
    ``cohort_dir`` (the cohort folder) and ``output_dir`` (the run folder), the ``python3`` kernel working in the run
    folder, and a per-cell timeout;
-6. write ``report.html`` from the executed notebooks, then the final manifest.
+6. compute the executive summary from the cohort (``summary.html``), gather every table into ``tables.xlsx``,
+   write ``report.html`` from the executed notebooks (opening with the summary), then the final manifest.
 
 Decisions:
 
@@ -194,8 +195,14 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
         save_manifest(manifest, result)
         raise
     result.warnings += _changed_inputs(result.cohort_dir, cohort_files, _snapshot(result.cohort_dir, exclude=run_dir))
+    summary = _write_summary(result, cohort)
     try:
-        result.report, redactions = _write_report(result, cohort)
+        result.workbook = _write_workbook(result)
+    except Exception as exc:  # the CSV tables are all there; the workbook is a convenience
+        result.warnings.append(f"tables.xlsx could not be written ({type(exc).__name__}: {exc}); the CSVs in tables/ "
+                               "hold every table")
+    try:
+        result.report, redactions = _write_report(result, cohort, summary)
     except Exception as exc:  # the executed notebooks, tables and manifest are worth keeping even so
         result.report, redactions = None, 0
         result.warnings.append(f"report.html could not be written ({type(exc).__name__}: {exc}); "
@@ -245,11 +252,39 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
         on_phase(phase)
 
 
-def _write_report(result: RunResult, cohort: Any) -> tuple[Path, int]:
+def _write_summary(result: RunResult, cohort: Any) -> Any:
+    """The executive summary (for the report's top) and ``summary.html``; on failure a warning, and the report
+    opens with the phases as before."""
+    from ..cohort.tables import atomic_write
+    from .report import private_terms, redact
+    from .summary import executive_summary, summary_page
+
+    try:
+        summary = executive_summary(cohort)
+        page, _ = redact(summary_page(summary, run_name=result.run_dir.name), private_terms(cohort.participants))
+        path = result.run_dir / "summary.html"
+        with atomic_write(path, "w", encoding="utf-8") as handle:
+            handle.write(page)
+        result.summary = path
+        return summary
+    except Exception as exc:
+        result.warnings.append(f"summary.html could not be written ({type(exc).__name__}: {exc}); the report holds "
+                               "every phase's results")
+        return None
+
+
+def _write_workbook(result: RunResult) -> Path | None:
+    from .workbook import write_workbook
+
+    return write_workbook(result.run_dir / "tables", result.run_dir / "tables.xlsx")
+
+
+def _write_report(result: RunResult, cohort: Any, summary: Any = None) -> tuple[Path, int]:
     from ..cohort.tables import atomic_write
     from .report import build_report, private_terms
 
-    html, redactions = build_report(result, private=private_terms(cohort.participants), as_of=cohort.program.as_of)
+    html, redactions = build_report(result, private=private_terms(cohort.participants), as_of=cohort.program.as_of,
+                                    summary=summary)
     path = result.run_dir / "report.html"
     with atomic_write(path, "w", encoding="utf-8") as handle:
         handle.write(html)

@@ -17,7 +17,7 @@ The manifest of a run folder holds (keys in this order):
   ``duration_s``, ``kernel_attempts``, ``tables`` and ``figures`` (the files it wrote) and ``error`` (``phase``,
   ``cell_index``, ``execution_count``, ``source_line``, ``ename``, ``evalue``) when it failed;
 - ``tables``, ``figures``: every file under ``tables/`` and ``figures/``, relative path → sha256;
-- ``report``: ``report.html`` once written; ``warnings``: anything the run noticed (an input that changed, names
+- ``report``: ``report.html`` once written; ``summary``: ``summary.html``; ``workbook``: ``tables.xlsx``; ``warnings``: anything the run noticed (an input that changed, names
   found in notebook outputs and replaced in the report).
 
 Paths inside the run folder are relative to it.
@@ -135,6 +135,8 @@ def new_manifest(result: RunResult, cohort: Cohort, *, cell_timeout: float | Non
         "tables": {},
         "figures": {},
         "report": None,
+        "summary": None,
+        "workbook": None,
         "warnings": [],
     }
 
@@ -150,6 +152,8 @@ def save_manifest(manifest: dict[str, Any], result: RunResult) -> None:
         tables=hash_files((p for p in (run_dir / "tables").rglob("*") if p.is_file()), run_dir),
         figures=hash_files((p for p in (run_dir / "figures").rglob("*") if p.is_file()), run_dir),
         report=relative_path(result.report, run_dir),
+        summary=relative_path(result.summary, run_dir),
+        workbook=relative_path(result.workbook, run_dir),
         warnings=result.warnings,
     )
     write_manifest(result.manifest, manifest)

@@ -107,20 +107,15 @@ class Phase:
 
         display(Markdown(text))
 
-    def show_table(self, frame: pd.DataFrame, *, max_rows: int = 30, caption: str | None = None, precision: int = 2) -> None:
-        """Show a table readably: no index, rounded numbers, at most ``max_rows`` rows (the rest are counted)."""
+    def show_table(self, frame: pd.DataFrame, *, max_rows: int = 30, caption: str | None = None, precision: int = 2,
+                   labels: dict[str, str] | None = None) -> None:
+        """Show a table for people (:func:`rmkit.phases.readable.table_html`: labels and units instead of column
+        ids, yes/no, dates, p-values, every cell escaped), at most ``max_rows`` rows (the rest are counted)."""
         from IPython.display import HTML, display
 
-        shown = frame.head(max_rows)
-        styler = shown.style.hide(axis="index").format(precision=precision, na_rep="–", thousands=",")
-        if caption:
-            styler = styler.set_caption(caption)
-        styler = styler.set_table_styles([
-            {"selector": "th", "props": "text-align: left; padding: 4px 10px; background: #f0f0f0;"},
-            {"selector": "td", "props": "text-align: left; padding: 4px 10px;"},
-            {"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left; padding: 4px 0;"},
-        ])
-        display(HTML(styler.to_html()))
+        from ..phases.readable import table_html
+
+        display(HTML(table_html(frame.head(max_rows), caption=caption, decimals=precision, labels=labels)))
         if len(frame) > max_rows:
             self.say(f"*… and {len(frame) - max_rows} more rows (all of them are in the tables written for this run).*")
 

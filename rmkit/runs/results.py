@@ -54,6 +54,8 @@ class RunResult:
     started: dt.datetime
     finished: dt.datetime | None = None
     report: Path | None = None
+    summary: Path | None = None
+    workbook: Path | None = None
     warnings: list[str] = field(default_factory=list)
     validation_warnings: list[str] = field(default_factory=list)
     status_override: str | None = None

@@ -90,7 +90,7 @@ def test_init_creates_a_cohort_and_refuses_to_overwrite(run_rmkit, tmp_path: Pat
     result = run_rmkit("init", target)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in target.iterdir()) == [
-        "checkins.csv", "costs.csv", "outcomes.csv", "participants.csv", "program.yaml", "responses.csv"
+        "agreements.csv", "checkins.csv", "costs.csv", "outcomes.csv", "participants.csv", "program.yaml", "responses.csv"
     ]
     assert "cohort: new-cohort" in (target / "program.yaml").read_text()
     before = file_hashes(target)

@@ -251,7 +251,7 @@ def test_decisions_are_ordered_by_time(tiny: Path) -> None:
         ("strategy: optimal", "strategy: best", "program.yaml:pairing.strategy: found 'best'; allowed: 'optimal', 'fair' or 'stable'"),
         ("skill_gap: 1", "skill_gap: -1", "program.yaml:pairing.weights.skill_gap: found -1; must be >= 0.0"),
         ("min_group_size: 2", "min_group_size: 0", "program.yaml:min_group_size: found 0; must be >= 1"),
-        ("measure: skills", "measure: skils", "program.yaml:objectives[0].measure: found 'skils'; allowed: a scale of instrument tiny or a program metric (skills, happy, retention_12m, roi_percent, bcr)"),
+        ("measure: skills", "measure: skils", "program.yaml:objectives[0].measure: found 'skils'; allowed: a scale of instrument tiny or a program metric (skills, happy, retention_12m, roi_percent, bcr, goals_done)"),
         ("waves: [baseline, month6]", "waves: [baseline, baseline]", "program.yaml:waves: wave 'baseline' is declared twice"),
         ("instrument: tiny.yaml", "instrument: nosuch", "program.yaml:instrument: found 'nosuch'; expected the id of a bundled instrument (rm-core) or a YAML file in the cohort folder"),
         ("start_date: 2026-01-05", "start_date: 2026-02-30", "program.yaml:start_date: found '2026-02-30'; expected a valid date or datetime, day value is outside expected range"),
@@ -324,3 +324,44 @@ def test_validation_never_writes(tiny: Path) -> None:
     changed = file_hashes(tiny)
     validate_cohort(tiny)
     assert file_hashes(tiny) == changed != before
+
+
+# --------------------------------------------------------------------------------------------- agreements, both sides
+
+
+def test_agreement_rules(tiny: Path) -> None:
+    (tiny / "agreements.csv").write_text(
+        "mentor_id,mentee_id,goal,side,target_date,status\n"
+        "m1,e1,post weekly on LinkedIn,mentee,2026-03-01,done\n"   # fine
+        "m1,e1,learn how budgets are set,,2026-04-01,\n"           # a goal of the pair; status defaults to open
+        "e1,e1,x,both,2026-13-01,finished\n"                       # a mentee as mentor, bad side, date, status
+        "m3,e2,,mentor,,open\n"                                    # empty goal; not a published pair (a warning)
+        , encoding="utf-8")
+    assert errors(tiny) == [
+        "agreements.csv:4:mentor_id: found 'e1'; that person is a mentee in participants.csv, not a mentor",
+        "agreements.csv:4:side: found 'both'; allowed: mentor, mentee",
+        "agreements.csv:4:target_date: found '2026-13-01'; expected a date as YYYY-MM-DD",
+        "agreements.csv:4:status: found 'finished'; allowed: open, done, dropped",
+        "agreements.csv:5:goal: is empty; a value is required",
+    ]
+    set_cell(tiny, "agreements", 4, "mentor_id", "m1")
+    set_cell(tiny, "agreements", 4, "side", "mentor")
+    set_cell(tiny, "agreements", 4, "target_date", "2026-05-01")
+    set_cell(tiny, "agreements", 4, "status", "dropped")
+    set_cell(tiny, "agreements", 5, "goal", "shadow a board meeting")
+    assert errors(tiny) == []
+    assert "agreements.csv:5:mentee_id: warning: m3 → e2 is not a published pair of pairs.csv; its goals are still counted" \
+        in warnings(tiny)
+    goals = load_cohort(tiny).agreements
+    assert goals["status"].tolist() == ["done", "open", "dropped", "open"]
+    assert goals["side"].tolist()[:2] == ["mentee", None]
+
+
+def test_reported_by_is_mentor_or_mentee(tiny: Path) -> None:
+    path = tiny / "checkins.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",reported_by", lines[1] + ",Mentee", lines[2] + ",coach"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert errors(tiny) == ["checkins.csv:3:reported_by: found 'coach'; allowed: mentor, mentee"]
+    set_cell(tiny, "checkins", 3, "reported_by", "")
+    assert load_cohort(tiny).checkins["reported_by"].tolist() == ["mentee", None]

@@ -77,7 +77,7 @@ def test_board_in_the_browser(example_dir: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 2200})
         watch = PageWatch()
         watch.attach(page)
-        page.goto(url, timeout=90_000)
+        page.goto(url, timeout=180_000)  # a loaded shared machine can take longer than the default 30 s
         page.wait_for_selector(".rmkit-board .rmkit-table", timeout=90_000)
         page.wait_for_selector(".vega-embed svg, .vega-embed canvas", timeout=30_000)
         assert "Check-in health" in page.inner_text(".rmkit-board")

@@ -52,7 +52,7 @@ def test_board_in_the_browser(example_dir: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         watch = PageWatch()
         watch.attach(page)
-        page.goto(url, timeout=90_000)
+        page.goto(url, timeout=180_000)  # a loaded shared machine can take longer than the default 30 s
         page.wait_for_selector(".rmkit-board .lm-TabBar, .rmkit-board .jupyter-widgets.widget-tab", timeout=90_000)
         assert "What the program achieved" in page.inner_text(".rmkit-board")
         page.get_by_role("tab", name="Across waves").click()

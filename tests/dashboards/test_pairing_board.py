@@ -238,7 +238,7 @@ def open_board(chromium, url: str, *, name: str | None = "Fran Facilitator"):
     page = chromium.new_page(viewport={"width": 1400, "height": 2600})
     watch = PageWatch()
     watch.attach(page)
-    page.goto(url, timeout=90_000)
+    page.goto(url, timeout=180_000)  # a loaded shared machine can take longer than the default 30 s
     page.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
     if name:
         page.fill(NAME_FIELD, name)

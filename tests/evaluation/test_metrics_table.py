@@ -54,23 +54,25 @@ def test_columns_and_types(table):
 def test_metric_names_and_groups(table, cohort):
     scales = cohort.instrument.scale_ids
     allowed = set(scales) | {f"alpha:{s}" for s in scales} | {f"change:{s}" for s in scales} | {
-        "retention_12m", "costs", "benefits", "bcr", "roi_percent"}
+        "retention_12m", "costs", "benefits", "bcr", "roi_percent", "goals_done"}
     assert set(table.metric) <= allowed
-    assert {"retention_12m", "costs", "benefits", "bcr", "roi_percent"} <= set(table.metric)
+    assert {"retention_12m", "costs", "benefits", "bcr", "roi_percent", "goals_done"} <= set(table.metric)
     departments = set(cohort.participants.department.dropna())
     groups = {"all", "role=mentor", "role=mentee", "participant", "comparison"} | {f"department={d}" for d in departments}
     assert set(table.group) == groups
     assert set(table[table.metric == "retention_12m"].group) == {"participant", "comparison"}
+    assert set(table[table.metric == "goals_done"].group) == {"all", "role=mentor", "role=mentee"}
     assert set(table[table.metric.str.startswith("alpha:")].group) == {"all"}
 
 
 def test_waves(table, cohort):
-    survey = table[~table.metric.isin(["retention_12m", "costs", "benefits", "bcr", "roi_percent"])]
+    program_metrics = ["retention_12m", "goals_done", "costs", "benefits", "bcr", "roi_percent"]
+    survey = table[~table.metric.isin(program_metrics)]
     assert set(survey.wave) <= set(cohort.program.waves)
     assert (table[table.metric.str.startswith("change:")].wave == "month12").all()  # the last wave
-    program_rows = table[table.metric.isin(["retention_12m", "costs", "benefits", "bcr", "roi_percent"])]
+    program_rows = table[table.metric.isin(program_metrics)]
     assert program_rows.wave.isna().all()
-    assert program_rows[program_rows.metric != "retention_12m"].n.isna().all()
+    assert program_rows[~program_rows.metric.isin(["retention_12m", "goals_done"])].n.isna().all()
 
 
 def test_no_value_under_min_group_size(table, cohort):
@@ -195,7 +197,7 @@ def test_cohort_without_optional_tables(tmp_path, example_dir):
 
     target = tmp_path / "bare"
     shutil.copytree(example_dir, target)
-    for name in ("outcomes.csv", "costs.csv", "responses.csv"):
+    for name in ("outcomes.csv", "costs.csv", "responses.csv", "agreements.csv"):
         (target / name).unlink()
     cohort = load_cohort(target)
     table = metrics_table(cohort)

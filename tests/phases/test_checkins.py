@@ -152,3 +152,101 @@ def test_example_cohort_has_a_realistic_share_on_track(example_dir) -> None:
     cohort = load_cohort(example_dir)
     counts = health_counts(pair_health(cohort.pairs, cohort.checkins, cohort.program)).set_index("status")
     assert 60 <= counts.loc["on track", "percent"] <= 80  # shared/DOMAIN.md: 60–80% of pairs on track
+
+
+# --------------------------------------------------------------------------------------------- both sides speak
+
+
+def reports(*rows: tuple[str, str, int | None, str | None, str]) -> pd.DataFrame:
+    """(pair, date, pulse, reported_by, topics separated by ;)."""
+    return pd.DataFrame([{"mentor_id": f"m{pair}", "mentee_id": f"e{pair}", "date": pd.Timestamp(date), "pulse": pulse,
+                          "reported_by": side, "topics": [t.strip() for t in topics.split(";") if t.strip()]}
+                         for pair, date, pulse, side, topics in rows])
+
+
+PEOPLE = pd.DataFrame({"person_id": ["m1", "e1"], "wants": [["strategy", "finance"], ["AI tools", "LinkedIn"]]})
+
+
+def test_a_meeting_both_sides_report_counts_once() -> None:
+    # 2 dates reported by both sides: 2 meetings, not 4; the pulse of a meeting is the mean of its ratings.
+    frame = reports(("1", "2026-02-16", 5, "mentor", ""), ("1", "2026-02-16", 3, "mentee", ""),
+                    ("1", "2026-02-27", 4, "mentor", ""), ("1", "2026-02-27", 4, "mentee", ""))
+    row = health(frame, ["1"]).loc["m1"]
+    assert row["meetings"] == 2 and row["pulse_last"] == 4.0 and row["pulse_mean"] == 4.0  # (4 + 4) / 2 = 4
+    assert row["pulse_mentor"] == 4.5 and row["pulse_mentee"] == 3.5  # each side's own ratings
+
+
+@pytest.mark.parametrize(("mentee_pulses", "flagged"), [((3, 3), True), ((4, 3), False)])
+def test_sides_far_apart_need_a_check_in(mentee_pulses, flagged) -> None:
+    # the mentor rates 5 and 5; the mentee 3 and 3 (a gap of 2) or 4 and 3 (a gap of 5 − 3.5 = 1.5), against 1.6
+    first, second = mentee_pulses
+    frame = reports(("1", "2026-02-16", 5, "mentor", ""), ("1", "2026-02-16", first, "mentee", ""),
+                    ("1", "2026-02-27", 5, "mentor", ""), ("1", "2026-02-27", second, "mentee", ""))
+    program = ProgramConfig(start_date="2026-01-05", as_of="2026-03-02", checkin_every_weeks=2,
+                            checkins={"pulse_gap": 1.6})  # 5 − 3.5 = 1.5 < 1.6; 5 − 3 = 2 ≥ 1.6
+    row = health(frame, ["1"], program).loc["m1"]
+    if flagged:
+        assert (row["status"], row["rule"]) == ("needs check-in", "the two sides rate their meetings far apart: "
+                                                "mentor 5.0, mentee 3.0 (a gap of 1.6 or more)")
+    else:
+        assert row["status"] == "on track"
+
+
+def test_one_way_top_down_needs_a_check_in_only_with_participants() -> None:
+    # six meetings on the cadence; the last four discuss only the mentor's wants (strategy, finance)
+    frame = reports(("1", "2026-01-08", 4, None, "AI tools; strategy"), ("1", "2026-01-19", 4, None, "LinkedIn"),
+                    ("1", "2026-01-30", 4, None, "strategy"), ("1", "2026-02-10", 4, None, "finance"),
+                    ("1", "2026-02-19", 4, None, "Strategy"), ("1", "2026-02-27", 4, None, "finance; strategy"))
+    assert health(frame, ["1"]).loc["m1", "status"] == "on track"  # without participants, no reciprocity
+    row = health(frame, ["1"], participants=PEOPLE).loc["m1"]
+    assert (row["status"], row["direction"]) == ("needs check-in", "top-down only")
+    assert row["rule"] == ("learning flows one way, top-down: of the topics of the last 4 meetings, "
+                           "5 served the mentor's wants and 0 the mentee's")
+
+
+def test_reciprocity_counts_each_direction() -> None:
+    from rmkit.phases.checkins import reciprocity
+
+    # both sides report the same meeting: its topics count once (the union), case and spacing ignored
+    frame = reports(("1", "2026-01-08", 4, "mentor", "AI  tools; strategy"), ("1", "2026-01-08", 4, "mentee", "ai tools"),
+                    ("1", "2026-01-22", 4, "mentee", "LinkedIn; sustainability"))
+    row = reciprocity(frame[["mentor_id", "mentee_id"]].drop_duplicates(), frame, PEOPLE).iloc[0]
+    assert (row["to_mentee"], row["to_mentor"], row["direction"]) == (2, 1, "both ways")  # AI tools, LinkedIn; strategy
+    assert row["reverse_share"] == pytest.approx(200 / 3)
+    few = reciprocity(frame[["mentor_id", "mentee_id"]].drop_duplicates(), frame.head(1), PEOPLE).iloc[0]
+    assert few["direction"] == "too few topics"  # 2 matching topics < 3
+
+
+def test_agreement_progress_against_a_count_by_hand() -> None:
+    from rmkit.phases.checkins import agreement_progress
+
+    pairs = pd.DataFrame({"mentor_id": ["m1", "m2", "m3"], "mentee_id": ["e1", "e2", "e3"]})
+    goals = pd.DataFrame({
+        "mentor_id": ["m1", "m1", "m1", "m2", "m9"], "mentee_id": ["e1", "e1", "e1", "e2", "e9"],
+        "goal": list("abcde"), "side": ["mentor", "mentee", None, "mentee", "mentor"],
+        "target_date": pd.to_datetime(["2026-02-01", "2026-04-01", None, "2026-01-15", "2026-01-01"]),
+        "status": ["open", "done", None, "dropped", "open"],
+    })
+    table = agreement_progress(pairs, goals, as_of="2026-03-01").set_index("mentor_id")
+    # m1: 3 goals, 1 done, 2 open (one without status), 1 overdue (a: open, due 1 Feb < 1 Mar); m9 is not a pair
+    assert table.loc["m1", ["goals", "done", "open", "dropped", "overdue", "goals_mentor", "goals_mentee"]].tolist() == [3, 1, 2, 0, 1, 1, 1]
+    assert table.loc["m1", "done_share"] == 33.3
+    assert table.loc["m2", ["goals", "dropped", "overdue"]].tolist() == [1, 1, 0]  # a dropped goal is never overdue
+    assert table.loc["m3", "goals"] == 0 and pd.isna(table.loc["m3", "done_share"])
+
+
+def test_pulse_trend_by_side() -> None:
+    frame = reports(("1", "2026-01-08", 5, "mentor", ""), ("1", "2026-01-08", 3, "mentee", ""),
+                    ("1", "2026-01-22", 4, None, ""))
+    trend = pulse_trend(frame, by_side=True)
+    assert trend[["side", "mean", "n"]].to_dict("records") == [
+        {"side": "mentee", "mean": 3.0, "n": 1}, {"side": "mentor", "mean": 5.0, "n": 1}, {"side": "pair", "mean": 4.0, "n": 1}]
+
+
+def test_example_cohort_flags_both_new_rules(example_dir) -> None:
+    from rmkit.cohort import load_cohort
+
+    cohort = load_cohort(example_dir)
+    table = pair_health(cohort.pairs, cohort.checkins, cohort.program, participants=cohort.participants)
+    rules = " | ".join(table["rule"])
+    assert "far apart" in rules and "top-down" in rules

@@ -42,6 +42,8 @@ def test_demo_runs_every_phase(demo, example_dir: Path) -> None:
     for board in ("pairing", "checkins", "evaluation"):
         assert f"rmkit dashboard {board} runs/acme-2025-spring/{run_dir.name}/example-cohort" in result.stdout
     assert f"report:   runs/acme-2025-spring/{run_dir.name}/report.html" in result.stdout
+    assert (run_dir / "summary.html").is_file() and (run_dir / "tables.xlsx").is_file()
+    assert manifest["summary"] == "summary.html" and manifest["workbook"] == "tables.xlsx"
 
 
 def test_manifest_hashes_match_and_inputs_are_unchanged(demo, example_dir: Path) -> None:
