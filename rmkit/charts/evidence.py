@@ -8,7 +8,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["waves_chart", "change_chart", "retention_chart", "roi_chart"]
+__all__ = ["waves_chart", "change_chart", "retention_chart", "roi_chart", "GROUP_LABELS"]
+
+# Legend labels for group ids, as people say them (role=mentee -> mentees, department=IT -> IT, all -> everyone).
+GROUP_LABELS = ("datum.label == 'all' ? 'everyone' : indexof(datum.label, 'role=') == 0 ? "
+                "replace(datum.label, 'role=', '') + 's' : replace(datum.label, 'department=', '')")
 
 
 # --------------------------------------------------------------------------------------------- evaluation
@@ -41,7 +45,7 @@ def waves_chart(waves: pd.DataFrame, *, wave_order: list[str] | None = None, tit
             scale, axis_title = alt.Scale(domain=list(response_range)), f"mean ({response_range[0]:g}–{response_range[1]:g})"
         base = alt.Chart(data, title=alt.TitleParams(name, fontSize=16)).transform_filter(alt.datum.scale == name).encode(
             x=alt.X("wave:N", sort=sort, title=None, axis=alt.Axis(labelAngle=0, labelLimit=120)),
-            color=alt.Color("group:N", title=None, scale=alt.Scale(domain=groups)))
+            color=alt.Color("group:N", title=None, scale=alt.Scale(domain=groups), legend=alt.Legend(labelExpr=GROUP_LABELS)))
         lines = base.mark_line(point=True).encode(y=alt.Y("value:Q", title=axis_title, scale=scale),
                                                  tooltip=["scale", "group", "wave", alt.Tooltip("value:Q", format=".2f"), "n"])
         bars = base.mark_errorbar(thickness=2).encode(y=alt.Y("ci_low:Q", scale=scale, title=axis_title), y2="ci_high:Q")
@@ -73,7 +77,8 @@ def change_chart(change: pd.DataFrame, *, title: str = "Change from the first to
     ``mean_change``, ``ci_low``, ``ci_high``; optional ``target``.
     """
     data = _change_frame(change).dropna(subset=["mean_change"])
-    base = alt.Chart(data, title=title).encode(y=alt.Y("scale:N", title=None), yOffset="group:N", color=alt.Color("group:N", title=None))
+    base = alt.Chart(data, title=title).encode(y=alt.Y("scale:N", title=None), yOffset="group:N",
+                                              color=alt.Color("group:N", title=None, legend=alt.Legend(labelExpr=GROUP_LABELS)))
     bars = base.mark_rule(strokeWidth=3).encode(x=alt.X("ci_low:Q", title="change (scale points)"), x2="ci_high:Q")
     points = base.mark_point(filled=True, size=120).encode(x="mean_change:Q", tooltip=["scale", "group", alt.Tooltip("mean_change:Q", format=".2f"),
                                                                                        alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f")])
