@@ -1,5 +1,7 @@
 """Charts of the evidence (evaluation): scales across the waves, change with its interval, retention against the
-comparison group, and the ROI's costs and benefits. Each takes the tidy frame rmkit computes."""
+comparison group, and the ROI's costs and benefits. Each takes the tidy frame rmkit computes: the fields of
+``rmkit.evaluate(cohort)`` (``waves``, ``change``, ``learning``, ``retention_curves``, ``roi_lines``) as they are, or
+the views of :mod:`rmkit.evaluation.views` that the phase notebooks use."""
 
 from __future__ import annotations
 
@@ -53,12 +55,28 @@ def waves_chart(waves: pd.DataFrame, *, wave_order: list[str] | None = None, tit
     return alt.concat(*charts, columns=columns, title=title).resolve_scale(color="shared")
 
 
+def _change_frame(change: pd.DataFrame) -> pd.DataFrame:
+    """``scale``/``group`` columns for any change frame rmkit returns: ``evaluate(c).change`` (scale ids and groups),
+    ``evaluate(c).learning`` (``label`` and ``learner``: "Digital confidence · mentees", ``role=mentee``), or a view."""
+    frame = change.copy()
+    if "learner" in frame.columns and "group" not in frame.columns:
+        label = frame["label"] if "label" in frame.columns else frame["scale"]
+        frame["scale"] = label.astype(str) + " · " + frame["learner"].astype(str) + "s"
+        frame["group"] = "role=" + frame["learner"].astype(str)
+    elif "label" in frame.columns:
+        frame["scale"] = frame["label"].fillna(frame["scale"])
+    if "group" not in frame.columns:
+        frame["group"] = "all"
+    return frame
+
+
 def change_chart(change: pd.DataFrame, *, title: str = "Change from the first to the last wave (95% CI)") -> alt.LayerChart:
     """Mean paired change with its CI per scale and group, with zero and the objective targets if given.
 
-    ``change`` columns: ``scale`` (label), ``group``, ``mean_change``, ``ci_low``, ``ci_high``; optional ``target``.
+    ``change`` columns: ``scale`` (or a ``label``), ``group`` (or ``learner``, as in ``rmkit.evaluate(c).learning``),
+    ``mean_change``, ``ci_low``, ``ci_high``; optional ``target``.
     """
-    data = change.dropna(subset=["mean_change"])
+    data = _change_frame(change).dropna(subset=["mean_change"])
     base = alt.Chart(data, title=title).encode(y=alt.Y("scale:N", title=None), yOffset="group:N",
                                               color=alt.Color("group:N", title=None, legend=alt.Legend(labelExpr=GROUP_LABELS)))
     bars = base.mark_rule(strokeWidth=3).encode(x=alt.X("ci_low:Q", title="change (scale points)"), x2="ci_high:Q")
@@ -73,7 +91,9 @@ def change_chart(change: pd.DataFrame, *, title: str = "Change from the first to
 
 def retention_chart(curves: pd.DataFrame, *, title: str = "Still employed (Kaplan–Meier)") -> alt.LayerChart:
     """Kaplan–Meier curves with 95% bands. ``curves`` columns: ``group``, ``months``, ``survival``, ``ci_low``,
-    ``ci_high`` (survival as a percentage 0–100)."""
+    ``ci_high`` (survival as a percentage 0–100); or ``day`` and ``retained`` as in ``rmkit.evaluate(c).retention_curves``."""
+    if "survival" not in curves.columns and {"day", "retained"} <= set(curves.columns):
+        curves = curves.assign(months=(curves["day"] / 30.44).round(2), survival=curves["retained"])
     base = alt.Chart(curves, title=title).encode(x=alt.X("months:Q", title="months since start"), color=alt.Color("group:N", title=None))
     band = base.mark_area(opacity=0.18, interpolate="step-after").encode(y=alt.Y("ci_low:Q", scale=alt.Scale(domain=[0, 100]), title="% still employed"), y2="ci_high:Q")
     line = base.mark_line(interpolate="step-after").encode(y="survival:Q", tooltip=["group", alt.Tooltip("months:Q", format=".1f"), alt.Tooltip("survival:Q", format=".1f")])
@@ -82,7 +102,10 @@ def retention_chart(curves: pd.DataFrame, *, title: str = "Still employed (Kapla
 
 def roi_chart(lines: pd.DataFrame, *, currency: str = "", title: str = "Costs and benefits (Phillips)") -> alt.Chart:
     """Fully loaded costs against adjusted benefits. ``lines`` columns: ``kind`` (cost / benefit), ``item``,
-    ``amount`` (benefits already adjusted by attribution × confidence)."""
+    ``amount`` (benefits already adjusted by attribution × confidence); or ``counted`` (the adjusted amount) as in
+    ``rmkit.evaluate(c).roi_lines``."""
+    if "counted" in lines.columns:
+        lines = lines.assign(amount=lines["counted"])
     unit = f" ({currency})" if currency else ""
     return (
         alt.Chart(lines, title=title)

@@ -3,6 +3,8 @@
 - :mod:`~rmkit.dashboards.pairing_board`, :mod:`~rmkit.dashboards.checkin_board`,
   :mod:`~rmkit.dashboards.evaluation_board`: the boards, plain Python objects with their state in traitlets,
   unit-tested by driving their callbacks;
+- :mod:`~rmkit.dashboards.decided_by`: the pairing board's "Your name" field (remembered by the browser tab) and
+  the confirmation that shows what publishing changes;
 - :mod:`~rmkit.dashboards.style`: the shared widget styles (projector-sized type, status colours in words);
 - :mod:`~rmkit.dashboards.serve`: ``rmkit dashboard`` — Voilà on 127.0.0.1 with a preheated kernel;
 - :mod:`~rmkit.dashboards.preheat`: what a preheated kernel does before its page is requested.

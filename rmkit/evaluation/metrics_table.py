@@ -1,4 +1,4 @@
-"""Program metrics: the tidy metrics table of shared/DESIGN.md ("The metrics table") and the full evaluation that the
+"""Program metrics: the tidy metrics table (the README, "Scoring and metrics") and the full evaluation that the
 evaluation notebook and dashboard display.
 
 :func:`metrics_table` has exactly the columns ``metric, group, wave, n, value, ci_low, ci_high, suppressed``, in
@@ -143,7 +143,8 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
         change = paired_change(scores, cohort.participants, instrument, first=first, last=last, confidence=confidence)
     return {
         "scores": scores,
-        "waves": waves_table(scores, cohort.participants, instrument, waves=waves, confidence=confidence),
+        # unsuppressed here: the metrics table and evaluate() suppress every table together, below
+        "waves": waves_table(scores, cohort.participants, instrument, waves=waves, confidence=confidence, suppress=False),
         "reliability": reliability_table(responses, instrument, waves=waves, confidence=confidence),
         "items": item_table(responses, instrument, waves=waves),
         "change": change, "first": first, "last": last,
@@ -151,7 +152,7 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
 
 
 def metrics_table(cohort: Cohort, *, confidence: float = 0.95) -> pd.DataFrame:
-    """The tidy metrics table of a cohort (shared/DESIGN.md, "The metrics table").
+    """The tidy metrics table of a cohort (the README, "Scoring and metrics").
 
     Parameters
     ----------
