@@ -122,7 +122,7 @@ def main() -> None:
 
     def rmkit_path(responses: pd.DataFrame) -> pd.DataFrame:
         scores = score_responses(responses, inst, waves=WAVES)
-        return waves_table(scores, participants, inst, waves=WAVES)
+        return waves_table(scores, participants, inst, waves=WAVES, suppress=False)
 
     t_numpy, (means, tables) = best(lambda: numpy_means(answers, person_index, wave_index, groups, sizes), args.repeat)
     t_float, table = best(lambda: rmkit_path(as_float), args.repeat)

@@ -207,3 +207,14 @@ def test_no_module_of_the_package_is_ignored_by_git() -> None:
     files = [str(p.relative_to(root)) for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts]
     ignored = subprocess.run(["git", "check-ignore", "--no-index", *files], cwd=root, capture_output=True, text=True)
     assert ignored.stdout.split() == []
+
+
+def test_docstrings_and_notebooks_cite_only_what_ships() -> None:
+    """The design notes outside the package (DESIGN.md, STACK.md, DOMAIN.md, STYLE.md) are not part of what a user
+    installs: the package and the notebooks cite the README or a module instead."""
+    root = Path(__file__).resolve().parents[1]
+    cited = [f"{path.relative_to(root)}:{number}" for folder in ("rmkit", "notebooks")
+             for path in sorted((root / folder).rglob("*")) if path.suffix in {".py", ".ipynb"}
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if any(name in line for name in ("DESIGN.md", "STACK.md", "DOMAIN.md", "STYLE.md", "shared/"))]
+    assert cited == []

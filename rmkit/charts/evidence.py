@@ -1,12 +1,18 @@
 """Charts of the evidence (evaluation): scales across the waves, change with its interval, retention against the
-comparison group, and the ROI's costs and benefits. Each takes the tidy frame rmkit computes."""
+comparison group, and the ROI's costs and benefits. Each takes the tidy frame rmkit computes: the fields of
+``rmkit.evaluate(cohort)`` (``waves``, ``change``, ``learning``, ``retention_curves``, ``roi_lines``) as they are, or
+the views of :mod:`rmkit.evaluation.views` that the phase notebooks use."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-__all__ = ["waves_chart", "change_chart", "retention_chart", "roi_chart"]
+__all__ = ["waves_chart", "change_chart", "retention_chart", "roi_chart", "GROUP_LABELS"]
+
+# Legend labels for group ids, as people say them (role=mentee -> mentees, department=IT -> IT, all -> everyone).
+GROUP_LABELS = ("datum.label == 'all' ? 'everyone' : indexof(datum.label, 'role=') == 0 ? "
+                "replace(datum.label, 'role=', '') + 's' : replace(datum.label, 'department=', '')")
 
 
 # --------------------------------------------------------------------------------------------- evaluation
@@ -39,7 +45,7 @@ def waves_chart(waves: pd.DataFrame, *, wave_order: list[str] | None = None, tit
             scale, axis_title = alt.Scale(domain=list(response_range)), f"mean ({response_range[0]:g}–{response_range[1]:g})"
         base = alt.Chart(data, title=alt.TitleParams(name, fontSize=16)).transform_filter(alt.datum.scale == name).encode(
             x=alt.X("wave:N", sort=sort, title=None, axis=alt.Axis(labelAngle=0, labelLimit=120)),
-            color=alt.Color("group:N", title=None, scale=alt.Scale(domain=groups)))
+            color=alt.Color("group:N", title=None, scale=alt.Scale(domain=groups), legend=alt.Legend(labelExpr=GROUP_LABELS)))
         lines = base.mark_line(point=True).encode(y=alt.Y("value:Q", title=axis_title, scale=scale),
                                                  tooltip=["scale", "group", "wave", alt.Tooltip("value:Q", format=".2f"), "n"])
         bars = base.mark_errorbar(thickness=2).encode(y=alt.Y("ci_low:Q", scale=scale, title=axis_title), y2="ci_high:Q")
@@ -49,13 +55,30 @@ def waves_chart(waves: pd.DataFrame, *, wave_order: list[str] | None = None, tit
     return alt.concat(*charts, columns=columns, title=title).resolve_scale(color="shared")
 
 
+def _change_frame(change: pd.DataFrame) -> pd.DataFrame:
+    """``scale``/``group`` columns for any change frame rmkit returns: ``evaluate(c).change`` (scale ids and groups),
+    ``evaluate(c).learning`` (``label`` and ``learner``: "Digital confidence · mentees", ``role=mentee``), or a view."""
+    frame = change.copy()
+    if "learner" in frame.columns and "group" not in frame.columns:
+        label = frame["label"] if "label" in frame.columns else frame["scale"]
+        frame["scale"] = label.astype(str) + " · " + frame["learner"].astype(str) + "s"
+        frame["group"] = "role=" + frame["learner"].astype(str)
+    elif "label" in frame.columns:
+        frame["scale"] = frame["label"].fillna(frame["scale"])
+    if "group" not in frame.columns:
+        frame["group"] = "all"
+    return frame
+
+
 def change_chart(change: pd.DataFrame, *, title: str = "Change from the first to the last wave (95% CI)") -> alt.LayerChart:
     """Mean paired change with its CI per scale and group, with zero and the objective targets if given.
 
-    ``change`` columns: ``scale`` (label), ``group``, ``mean_change``, ``ci_low``, ``ci_high``; optional ``target``.
+    ``change`` columns: ``scale`` (or a ``label``), ``group`` (or ``learner``, as in ``rmkit.evaluate(c).learning``),
+    ``mean_change``, ``ci_low``, ``ci_high``; optional ``target``.
     """
-    data = change.dropna(subset=["mean_change"])
-    base = alt.Chart(data, title=title).encode(y=alt.Y("scale:N", title=None), yOffset="group:N", color=alt.Color("group:N", title=None))
+    data = _change_frame(change).dropna(subset=["mean_change"])
+    base = alt.Chart(data, title=title).encode(y=alt.Y("scale:N", title=None), yOffset="group:N",
+                                              color=alt.Color("group:N", title=None, legend=alt.Legend(labelExpr=GROUP_LABELS)))
     bars = base.mark_rule(strokeWidth=3).encode(x=alt.X("ci_low:Q", title="change (scale points)"), x2="ci_high:Q")
     points = base.mark_point(filled=True, size=120).encode(x="mean_change:Q", tooltip=["scale", "group", alt.Tooltip("mean_change:Q", format=".2f"),
                                                                                        alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f")])
@@ -68,7 +91,9 @@ def change_chart(change: pd.DataFrame, *, title: str = "Change from the first to
 
 def retention_chart(curves: pd.DataFrame, *, title: str = "Still employed (Kaplan–Meier)") -> alt.LayerChart:
     """Kaplan–Meier curves with 95% bands. ``curves`` columns: ``group``, ``months``, ``survival``, ``ci_low``,
-    ``ci_high`` (survival as a percentage 0–100)."""
+    ``ci_high`` (survival as a percentage 0–100); or ``day`` and ``retained`` as in ``rmkit.evaluate(c).retention_curves``."""
+    if "survival" not in curves.columns and {"day", "retained"} <= set(curves.columns):
+        curves = curves.assign(months=(curves["day"] / 30.44).round(2), survival=curves["retained"])
     base = alt.Chart(curves, title=title).encode(x=alt.X("months:Q", title="months since start"), color=alt.Color("group:N", title=None))
     band = base.mark_area(opacity=0.18, interpolate="step-after").encode(y=alt.Y("ci_low:Q", scale=alt.Scale(domain=[0, 100]), title="% still employed"), y2="ci_high:Q")
     line = base.mark_line(interpolate="step-after").encode(y="survival:Q", tooltip=["group", alt.Tooltip("months:Q", format=".1f"), alt.Tooltip("survival:Q", format=".1f")])
@@ -77,7 +102,10 @@ def retention_chart(curves: pd.DataFrame, *, title: str = "Still employed (Kapla
 
 def roi_chart(lines: pd.DataFrame, *, currency: str = "", title: str = "Costs and benefits (Phillips)") -> alt.Chart:
     """Fully loaded costs against adjusted benefits. ``lines`` columns: ``kind`` (cost / benefit), ``item``,
-    ``amount`` (benefits already adjusted by attribution × confidence)."""
+    ``amount`` (benefits already adjusted by attribution × confidence); or ``counted`` (the adjusted amount) as in
+    ``rmkit.evaluate(c).roi_lines``."""
+    if "counted" in lines.columns:
+        lines = lines.assign(amount=lines["counted"])
     unit = f" ({currency})" if currency else ""
     return (
         alt.Chart(lines, title=title)

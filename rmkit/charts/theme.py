@@ -80,10 +80,11 @@ def save_svg(chart: alt.TopLevelMixin, path: str | os.PathLike[str]) -> Path:
 _offline_ready = False
 
 
-def show(chart: alt.TopLevelMixin, *, interactive: bool | None = None) -> Any:
+def show(chart: alt.TopLevelMixin, *, interactive: bool | None = None) -> None:
     """Display a chart offline: interactive in a dashboard, static SVG elsewhere (papermill, reports, JupyterLab).
 
-    Returns the displayed object (a ``JupyterChart`` widget or an ``IPython.display.SVG``).
+    Returns nothing, so that ``charts.show(chart)`` as the last line of a cell draws the chart once (a returned
+    object would be displayed a second time). Use :func:`to_svg` or ``alt.JupyterChart(chart)`` to keep one.
     """
     global _offline_ready
     from IPython.display import SVG, display
@@ -94,9 +95,6 @@ def show(chart: alt.TopLevelMixin, *, interactive: bool | None = None) -> Any:
         if not _offline_ready:
             alt.JupyterChart.enable_offline()
             _offline_ready = True
-        widget = alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})  # SVG: testable, crisp
-        display(widget)
-        return widget
-    svg = SVG(to_svg(chart))
-    display(svg)
-    return svg
+        display(alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False}))  # SVG: testable, crisp
+        return
+    display(SVG(to_svg(chart)))

@@ -34,6 +34,7 @@ COMMANDS = (
     "batch",
     "demo",
     "dashboard",
+    "synth",
 )
 
 DESCRIPTION = """\

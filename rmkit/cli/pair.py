@@ -21,7 +21,9 @@ as CSV or XLSX (by the suffix); no names or e-mails. --matrix-out writes the men
 rows mentor_id, one column per mentee_id, an empty cell where a rule or a decision forbids the pair.
 --publish writes pairs.csv into the cohort folder (keeping the previous one as pairs.<timestamp>.csv) and logs a
 publish decision (an empty .decisions.lock file guards concurrent writers); nothing else in the cohort folder
-is ever changed.
+is ever changed. When pairs are already published, the proposal is compared with them (kept, ended, new pairs);
+a publication that would end more than a quarter of the running pairs is refused (exit 2, nothing written)
+unless --replace is given.
 
 Exit 0 done; 2 bad input (one FILE:ROW:COLUMN line per problem), an infeasible cohort, a usage error or a
 cohort folder that cannot be written (--publish); 1 when writing failed part-way (a full disk: nothing is
@@ -37,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategy", choices=STRATEGIES, help="override pairing.strategy of program.yaml")
     parser.add_argument("--matrix-out", metavar="M.csv", help="where to write the compatibility matrix (.csv or .xlsx)")
     parser.add_argument("--publish", action="store_true", help="publish the pairs as the cohort's pairs.csv")
+    parser.add_argument("--replace", action="store_true",
+                        help="with --publish: publish even if it ends more than a quarter of the running pairs")
     parser.add_argument("--by", default="facilitator", help="who publishes (recorded in decisions.csv; default: facilitator)")
     parser.add_argument("--note", default="", help="a note recorded with the publish decision")
 
@@ -92,11 +96,19 @@ def run(args: argparse.Namespace) -> int:
     matrix_out = _check_output("--matrix-out", args.matrix_out, cohort.path, inputs)
 
     from ..cohort.publishing import publish_pairs
-    from ..pairing import propose_pairs
+    from ..pairing import MAX_REPLACED_SHARE, compare_with_published, propose_pairs
 
+    if args.replace and not args.publish:
+        raise UsageError("--replace only applies with --publish")
     result = propose_pairs(cohort, strategy=args.strategy)
-    # write first, then report: a closed stdout (`| head`) must not lose the files
     table = result.pairs_table()
+    changes = compare_with_published(cohort.pairs, table)
+    if args.publish and changes.needs_replace and not args.replace:
+        raise UsageError("\n".join([
+            f"not published: {changes.headline()}; more than {100 * MAX_REPLACED_SHARE:.0f}% of the running pairs would "
+            "end. Check the list, then publish with --replace to replace them (nothing was written)",
+            *changes.lines(limit=10)[1:]]))
+    # write first, then report: a closed stdout (`| head`) must not lose the files
     done = []
     if out is not None:
         from ..cohort.tables import write_table
@@ -113,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"{cohort.name}: {len(result.problem.mentor_ids)} mentors, {len(result.problem.mentee_ids)} mentees")
-    for line in [*result.summary_lines(), *done]:
+    published = [] if changes.first_publication else [f"published pairs.csv: {line.strip()}" if k == 0 else line
+                                                       for k, line in enumerate(changes.lines(limit=10))]
+    for line in [*result.summary_lines(), *published, *done]:
         print(line)
     return 0

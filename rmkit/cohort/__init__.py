@@ -13,6 +13,8 @@ Everything that touches a cohort's files lives here, and nothing else in rmkit r
 - :mod:`~rmkit.cohort.publishing`: the two writes into a cohort folder, the decision log and published pairs;
 - :mod:`~rmkit.cohort.templates`: blank templates generated from the schemas (``rmkit init``);
 - :mod:`~rmkit.cohort.importers`: survey-tool exports (Qualtrics, Microsoft Forms, Google Forms) into responses;
+- :mod:`~rmkit.cohort.survey_exports`: how those tools lay out their exports (Qualtrics' header rows in three
+  layouts) and write their timestamps (zones by name or abbreviation, through the zone database);
 - :mod:`~rmkit.cohort.synthetic`: seeded synthetic cohorts of any size (the bundled example is one), with
   :mod:`~rmkit.cohort.synthetic_meetings` (both sides' check-in reports and the pairs' agreements).
 

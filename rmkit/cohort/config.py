@@ -21,6 +21,7 @@ Decisions where the design leaves room (documented here and in the README):
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -39,6 +40,8 @@ __all__ = [
     "PairingWeights",
     "PairingConfig",
     "CheckinRules",
+    "CHECKIN_THRESHOLDS",
+    "CheckinThreshold",
     "ProgramConfig",
     "ResponseScale",
     "Scale",
@@ -108,8 +111,30 @@ class PairingConfig(_Model):
     threshold: float = Field(default=0.3, ge=0, le=1, description="pairs scoring below this are flagged")
 
 
+@dataclass(frozen=True)
+class CheckinThreshold:
+    """What one ``checkins:`` threshold does: the pair-health status it leads to, and when."""
+
+    status: str
+    when: str
+
+    def comment(self) -> str:
+        """The line that explains the key in ``program.yaml`` (written into the template)."""
+        return f'"{self.status}" {self.when}'
+
+
+#: The one declaration of what each ``checkins:`` threshold does. The check-ins phase judges pairs with these
+#: statuses (:mod:`rmkit.phases.checkins`) and the ``program.yaml`` template's comments are written from them.
+CHECKIN_THRESHOLDS: dict[str, CheckinThreshold] = {
+    "first_meeting_within_days": CheckinThreshold(
+        "at risk", "if a pair has not met this many days after start_date (\"needs check-in\" until then)"),
+    "overdue_factor": CheckinThreshold("at risk", "if the last meeting is older than this x the cadence"),
+    "low_pulse": CheckinThreshold("at risk", "if the recent pulse average (last two ratings, 1-5) is below this"),
+}
+
+
 class CheckinRules(_Model):
-    """``checkins:`` in ``program.yaml``: when a pair needs a check-in or is at risk."""
+    """``checkins:`` in ``program.yaml``: when a pair needs a check-in or is at risk (see ``CHECKIN_THRESHOLDS``)."""
 
     first_meeting_within_days: int = Field(default=10, ge=1)
     overdue_factor: float = Field(default=1.5, gt=0)

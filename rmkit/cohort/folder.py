@@ -28,7 +28,7 @@ from .config import Instrument, ProgramConfig
 from .schemas import TABLES, TableSpec, convert_table
 from .tables import decode_text, read_raw_table
 
-__all__ = ["Cohort", "find_table", "resolve_instrument", "read_text_file", "read_decisions", "order_decisions",
+__all__ = ["Cohort", "find_table", "resolve_instrument", "read_text_file", "read_decisions", "read_published_pairs", "order_decisions",
            "table_spec", "TABLE_NAMES", "OPTIONAL_TABLES"]
 
 TABLE_NAMES = tuple(TABLES)
@@ -76,6 +76,44 @@ class Cohort:
     def input_files(self) -> list[Path]:
         """Every input file this cohort was read from (program, instrument when it is the cohort's own, tables)."""
         return sorted(set(self.files.values()))
+
+    # -- how a cohort shows itself in a notebook: counts only, never a name or an e-mail ----------------------
+
+    def counts(self) -> dict[str, int | None]:
+        """Rows per table (``None`` for an absent file)."""
+        return {name: (None if getattr(self, name) is None else len(getattr(self, name))) for name in TABLES}
+
+    def __repr__(self) -> str:
+        """A one-line summary with counts (a bare ``cohort`` in a cell or ``print(cohort)`` shows no personal data).
+
+        Examples
+        --------
+        >>> from rmkit.cohort import load_cohort
+        >>> from rmkit.resources import example_cohort_dir
+        >>> load_cohort(example_cohort_dir())
+        Cohort 'acme-2025-spring': 80 participants (40 mentors, 40 mentees), 3 waves, ... responses rows, ...
+        """
+        counts = self.counts()
+        parts = [f"{len(self.participants)} participants ({len(self.mentors)} mentors, {len(self.mentees)} mentees)",
+                 f"{len(self.program.waves)} waves"]
+        labels = {"responses": "responses rows", "checkins": "check-ins", "outcomes": "outcomes", "costs": "cost lines",
+                  "pairs": "published pairs", "decisions": "decisions"}
+        parts += [f"{counts[name]} {label}" if counts[name] is not None else f"no {name}.csv" for name, label in labels.items()]
+        return f"Cohort {self.name!r}: " + ", ".join(parts)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        """A small table of the cohort's files and their row counts (JupyterLab's rich display)."""
+        import html
+
+        rows = "".join(
+            f"<tr><td>{html.escape(name)}</td><td style='text-align:right'>{'–' if n is None else n}</td>"
+            f"<td>{html.escape(self.files[name].name) if name in self.files else ('absent' if n is None else '')}</td></tr>"
+            for name, n in self.counts().items())
+        return (f"<div><b>Cohort {html.escape(self.name)}</b>: {len(self.mentors)} mentors, {len(self.mentees)} mentees, "
+                f"waves {html.escape(', '.join(self.program.waves) or 'none')}, minimum group size {self.program.min_group_size}"
+                f"<table><thead><tr><th>table</th><th>rows</th><th>file</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 
 # --------------------------------------------------------------------------------------------- files
@@ -146,6 +184,17 @@ def read_decisions(cohort_dir: str | os.PathLike[str]) -> pd.DataFrame:
     raw = read_raw_table(path, aliases={c.name.casefold(): c.name for c in spec.columns})
     frame, _ = convert_table(spec, raw.frame, raw.rows, path.name)
     return order_decisions(frame)[0]
+
+
+def read_published_pairs(cohort_dir: str | os.PathLike[str]) -> pd.DataFrame | None:
+    """Read just the published ``pairs.csv`` of a cohort folder as it is now (``None`` when there is none), so a
+    board compares a proposal with what a colleague may have published meanwhile."""
+    spec = TABLES["pairs"]
+    path, _ = find_table(Path(cohort_dir), "pairs")
+    if path is None:
+        return None
+    raw = read_raw_table(path, aliases={c.name.casefold(): c.name for c in spec.columns})
+    return convert_table(spec, raw.frame, raw.rows, path.name)[0]
 
 
 def table_spec(name: str) -> TableSpec:

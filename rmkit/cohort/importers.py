@@ -7,8 +7,10 @@ What an import does, for every format:
    mapped to an empty item is ignored), else by its text: the header (or, for Qualtrics, the question text of the
    second header row) normalised — case, accents of quotes, punctuation and spacing ignored — equal to an item id
    or an item's text, or containing an item's text (Qualtrics matrix questions read "Stem - Statement", Google
-   grids "Question [Statement]", Microsoft Forms Likert columns "Question.Statement"). Unmatched question columns
-   are reported as warnings and left out; two columns matching one item is an error.
+   grids "Question [Statement]", Microsoft Forms Likert columns "Question.Statement" or the statement alone).
+   Unmatched question columns are reported as warnings and left out; two columns matching one item is an error.
+   Repeated headers (a statement under several questions, as tools export grids) are kept apart by their
+   spreadsheet column, ``X (F)`` and ``X (G)``, which ``--map`` can name.
 2. **Answers to numbers.** Whole numbers on the response scale are kept; labels ("Strongly agree") become their
    value through the instrument's labels, ignoring case and spacing. Anything else is an error located as
    ``FILE:ROW:COLUMN`` (the header is row 1; for Qualtrics, data start at row 4).
@@ -17,8 +19,13 @@ What an import does, for every format:
    through ``participants.csv``, ignoring case. Unknown or missing e-mails are errors. E-mails and names never
    reach the output.
 4. **Time.** ``submitted_at`` comes from Qualtrics ``RecordedDate`` (in the time zone its third header row names),
-   Microsoft Forms ``Completion time`` or Google Forms ``Timestamp`` (``GMT±h`` suffixes understood); other times
-   without a zone are read in ``timezone`` (default UTC) and written in UTC.
+   Microsoft Forms ``Completion time`` or Google Forms ``Timestamp``; zones written in the cell (``GMT±h``, an IANA
+   name, an abbreviation such as ``EEST`` looked up in the zone database) are understood
+   (:mod:`rmkit.cohort.survey_exports`); other times are read in ``timezone`` (default UTC, which also decides an
+   ambiguous abbreviation), and all are written in UTC.
+
+Qualtrics exports in the current layout, the 2016–2017 layout (a Python-style third header row) and the legacy
+two-header-row layout are all recognised (:func:`rmkit.cohort.survey_exports.qualtrics_layout`).
 
 Every problem is collected before anything is reported (:class:`~rmkit.errors.ValidationError`); Qualtrics preview,
 test and spam responses are skipped with a warning.
@@ -26,7 +33,6 @@ test and spam responses are skipped with a warning.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
@@ -37,6 +43,7 @@ import pandas as pd
 
 from ..errors import Problem, UsageError, ValidationError, shown
 from .config import Instrument, load_yaml
+from .survey_exports import parse_export_time, qualtrics_layout
 from .tables import read_raw_table
 
 __all__ = ["FORMATS", "ImportResult", "normalize_text", "read_mapping", "match_columns", "import_responses"]
@@ -46,12 +53,13 @@ _METADATA = {
     "qualtrics": {"startdate", "enddate", "status", "ipaddress", "progress", "duration in seconds", "finished",
                   "recordeddate", "responseid", "recipientlastname", "recipientfirstname", "recipientemail",
                   "externalreference", "externaldatareference", "locationlatitude", "locationlongitude",
-                  "distributionchannel", "userlanguage", "q recaptchascore", "q relevantidduplicate"},
+                  "distributionchannel", "userlanguage", "q recaptchascore", "q relevantidduplicate",
+                  "responseset", "name", "emailaddress"},  # the last three: legacy exports
     "msforms": {"id", "start time", "completion time", "email", "name", "last modified time", "total points",
                 "quiz feedback", "grade posted time", "language"},
     "google": {"timestamp", "email address", "score", "username"},
 }
-_EMAIL = {"qualtrics": ("recipientemail",), "msforms": ("email",), "google": ("email address", "username")}
+_EMAIL = {"qualtrics": ("recipientemail", "emailaddress"), "msforms": ("email",), "google": ("email address", "username")}
 _TIME = {"qualtrics": ("recordeddate", "enddate"), "msforms": ("completion time",), "google": ("timestamp",)}
 _SKIPPED_STATUS = {"survey preview": "a survey preview", "1": "a survey preview", "survey test": "a survey test",
                    "2": "a survey test", "spam": "flagged as spam", "8": "flagged as spam"}
@@ -214,31 +222,6 @@ def _participants(participants: pd.DataFrame | str | os.PathLike[str] | None) ->
     return (raw.frame if not problems else None), problems
 
 
-def _parse_time(text: str, timezone: str) -> pd.Timestamp | None:
-    """A timestamp as exports write it, in UTC; ``None`` when it cannot be read."""
-    value = text.strip()
-    offset = None
-    match = re.match(r"^(.*?)\s*(?:GMT|UTC)\s*([+-]\d{1,2})?(?::?(\d{2}))?$", value)
-    if match:
-        value = match.group(1)
-        hours, minutes = int(match.group(2) or 0), int(match.group(3) or 0)
-        offset = (abs(hours) * 60 + minutes) * (-1 if hours < 0 or (match.group(2) or "").startswith("-") else 1)
-    try:
-        stamp = pd.Timestamp(pd.to_datetime(value, format="ISO8601" if re.match(r"^\d{4}-\d\d-\d\d", value) else "mixed"))
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if stamp is pd.NaT:
-        return None
-    if stamp.tzinfo is None:
-        if offset is not None:
-            return (stamp - pd.Timedelta(minutes=offset)).tz_localize("UTC")
-        try:
-            return stamp.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward").tz_convert("UTC")
-        except Exception:
-            return stamp.tz_localize("UTC")
-    return stamp.tz_convert("UTC")
-
-
 def _answer(cell: str, low: int, high: int, labels: dict[str, int]) -> tuple[int | None, bool]:
     """The numeric answer of a cell and whether it was understood."""
     text = cell.strip()
@@ -314,25 +297,17 @@ def import_responses(path: str | os.PathLike[str], format: str, instrument: Inst
         raise ValueError(f"unknown format {shown(format)}; allowed: {', '.join(FORMATS)}")
     path = Path(path)
     file = path.name
-    raw = read_raw_table(path, file=file)
+    raw = read_raw_table(path, file=file, duplicates="rename")
     if raw.problems and raw.frame.columns.empty:
         raise ValidationError(raw.problems)
     problems: list[Problem] = list(raw.problems)
     frame, rows = raw.frame, list(raw.rows)
-    headers = [str(c) for c in frame.columns]
-    texts = dict(zip(headers, headers, strict=True))
+    texts = {str(c): str(c) for c in frame.columns}
     import_ids: dict[str, dict] = {}
     skip_body = 0
-    if format == "qualtrics" and len(frame):
-        texts = {h: frame.iloc[0][h] or h for h in headers}
-        skip_body = 1
-        if len(frame) > 1 and any(str(v).startswith("{") and "ImportId" in str(v) for v in frame.iloc[1]):
-            for h in headers:
-                try:
-                    import_ids[h] = json.loads(frame.iloc[1][h])
-                except (ValueError, TypeError):
-                    import_ids[h] = {}
-            skip_body = 2
+    if format == "qualtrics":
+        frame, texts, import_ids, skip_body, _ = qualtrics_layout(frame)
+    headers = [str(c) for c in frame.columns]
     frame, rows = frame.iloc[skip_body:].reset_index(drop=True), rows[skip_body:]
     norm = {h: normalize_text(h) for h in headers}
 
@@ -407,10 +382,10 @@ def import_responses(path: str | os.PathLike[str], format: str, instrument: Inst
             first_row.setdefault(person, row_number)
         submitted = ""
         if time_column is not None and str(record[time_column]).strip():
-            stamp = _parse_time(str(record[time_column]), zone_name)
+            stamp, why = parse_export_time(str(record[time_column]), zone_name)
             if stamp is None:
-                problems.append(Problem(file, row_number, time_column, f"found {shown(record[time_column])}; not a date and time "
-                                        "that can be read; submitted_at is left empty", "warning"))
+                problems.append(Problem(file, row_number, time_column, f"found {shown(record[time_column])}: {why}; "
+                                        "submitted_at is left empty", "warning"))
             else:
                 submitted = stamp.isoformat()
         out: dict[str, object] = {"person_id": person, "wave": wave, "submitted_at": submitted}

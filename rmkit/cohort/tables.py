@@ -100,17 +100,62 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _records_from_csv(data: bytes, file: str) -> tuple[list[list[str]], list[Problem]]:
+def _decode_mixed(data: bytes, file: str) -> tuple[str, list[Problem]]:
+    """Decode a CSV's bytes, saying which rows do not decode in the encoding chosen.
+
+    UTF-16 with a byte-order mark (Excel's "Unicode text") is read. Otherwise the file is UTF-8 when any line
+    holds valid multi-byte UTF-8; then each line that is not UTF-8 (pasted from a Windows-1252 file) is an error
+    at ``FILE:ROW``, and is decoded as Windows-1252 only so that the rest can be checked. A file without valid UTF-8
+    in it is Windows-1252 as a whole, as older Excel saves it."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError:
+            return "", [Problem(file, None, None, "starts as UTF-16 text but cannot be decoded as UTF-16; save it as CSV UTF-8")]
     if b"\x00" in data:
-        return [], [Problem(file, None, None, "is not a text table (it contains binary data); save it as CSV or XLSX")]
+        head = data[:400]
+        odd, even = head[1::2], head[0::2]
+        if len(head) >= 8 and any(a.count(0) >= 0.8 * len(a) and b.count(0) == 0 for a, b in ((odd, even), (even, odd))):
+            return "", [Problem(file, None, None, "is UTF-16 text without a byte-order mark, which rmkit cannot tell "
+                                "apart reliably; save it as CSV UTF-8 (or Unicode text, with its mark)")]
+        return "", [Problem(file, None, None, "is not a text table (it contains binary data); save it as CSV or XLSX")]
     try:
-        text, _ = decode_text(data)
+        return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
-        return [], [Problem(file, None, None, "cannot be decoded as UTF-8 or Windows-1252 text; save it as CSV UTF-8")]
+        pass
+    lines = data.split(b"\n")
+    utf8, problems, out = False, [], []
+    for number, line in enumerate(lines, start=1):
+        try:
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            utf8 = utf8 or any(ord(ch) > 127 for ch in text)
+            out.append((number, text, None))
+        except UnicodeDecodeError:
+            out.append((number, None, line))
+    if not utf8:
+        try:
+            return data.decode("cp1252"), []
+        except UnicodeDecodeError:
+            return "", [Problem(file, None, None, "cannot be decoded as UTF-8 or Windows-1252 text; save it as CSV UTF-8")]
+    texts = []
+    for number, text, line in out:
+        if text is None:
+            guess = line.decode("cp1252", errors="replace")
+            problems.append(Problem(file, number, None, "is not UTF-8, as the rest of the file is (Windows-1252 pasted in? "
+                                    f"read as {guess.strip()[:60]!r}); save the file again as CSV UTF-8"))
+            text = guess
+        texts.append(text)
+    return "\n".join(texts), problems
+
+
+def _records_from_csv(data: bytes, file: str) -> tuple[list[list[str]], list[Problem]]:
+    text, decoding = _decode_mixed(data, file)
+    if decoding and not text:
+        return [], decoding
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
     try:
-        return [list(r) for r in reader], []
+        return [list(r) for r in reader], decoding
     except csv.Error as exc:
         return [], [Problem(file, reader.line_num or None, None, f"is not a readable CSV table: {exc}")]
 
@@ -127,19 +172,45 @@ def _records_from_xlsx(path: Path, file: str) -> tuple[list[list[str]], list[Pro
     except Exception as exc:  # openpyxl raises a wide variety of errors on damaged files
         return [], [Problem(file, None, None, f"is not a readable XLSX workbook ({exc.__class__.__name__})")]
     try:
-        sheets = [ws for ws in workbook.worksheets if ws.title.strip().casefold() not in {"readme", "read me"}]
+        sheets = [ws for ws in workbook.worksheets if ws.title.strip().casefold() not in {"readme", "read me"}
+                  and getattr(ws, "sheet_state", "visible") == "visible"]
         if not sheets:
-            return [], [Problem(file, None, None, "has no data sheet (only a README sheet)")]
+            return [], [Problem(file, None, None, "has no visible data sheet (only a README sheet, or hidden sheets)")]
         sheet = sheets[0]
         records = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        return records, []
+        problems = [Problem(file, None, None, f"the sheet {other.title!r} holds data too; only the first visible "
+                            f"sheet, {sheet.title!r}, is read", "warning")
+                    for other in sheets[1:] if any(any(v not in (None, "") for v in row) for row in other.iter_rows(values_only=True))]
+        return records, problems + _uncached_formulas(path, file, sheet.title, records)
     except Exception as exc:
         return [], [Problem(file, None, None, f"is not a readable XLSX workbook ({exc.__class__.__name__})")]
     finally:
         workbook.close()
 
 
-def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, aliases: dict[str, str] | None = None) -> RawTable:
+def _uncached_formulas(path: Path, file: str, title: str, records: list[list[str]]) -> list[Problem]:
+    """Cells that hold a formula but no saved value (a file written by a program that does not calculate, such as
+    a script with openpyxl): their value is unknown, not empty."""
+    if not any(cell == "" for row in records for cell in row):
+        return []
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        problems = []
+        for r, row in enumerate(workbook[title].iter_rows(values_only=True), start=1):
+            for c, value in enumerate(row):
+                cached = records[r - 1][c] if r - 1 < len(records) and c < len(records[r - 1]) else ""
+                if isinstance(value, str) and value.startswith("=") and cached == "":
+                    problems.append(Problem(file, r, _column_letter(c), f"holds the formula {value[:40]!r} with no saved value; "
+                                            "open the file in Excel or LibreOffice and save it, so the value is stored", "warning"))
+        return problems
+    finally:
+        workbook.close()
+
+
+def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, aliases: dict[str, str] | None = None,
+                   duplicates: str = "error") -> RawTable:
     """Read a CSV or XLSX table as stripped text, one record per non-empty spreadsheet row.
 
     Parameters
@@ -150,6 +221,9 @@ def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, ali
         The name used in problems (defaults to the file's name).
     aliases : dict, optional
         Lower-case header → canonical column name; headers that match case-insensitively are renamed.
+    duplicates : {"error", "rename"}
+        A header that appears twice is an error (the cohort's tables), or every copy is named by its spreadsheet
+        column, ``X (F)`` and ``X (G)`` (survey exports, whose grids repeat a statement under several questions).
 
     Returns
     -------
@@ -165,6 +239,8 @@ def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, ali
     >>> t.frame.to_dict("records"), t.rows
     ([{'person_id': 'm1', 'role': 'mentor'}], [2])
     """
+    if duplicates not in ("error", "rename"):
+        raise ValueError(f"unknown duplicates mode {duplicates!r}; allowed: 'error', 'rename'")
     path = Path(path)
     file = file or path.name
     try:
@@ -174,8 +250,9 @@ def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, ali
             records, problems = _records_from_csv(path.read_bytes(), file)
     except OSError as exc:
         return RawTable(file, pd.DataFrame(), problems=[Problem(file, None, None, f"cannot be read: {exc.strerror or exc}")])
-    if problems:
+    if any(p.severity == "error" and p.row is None for p in problems):
         return RawTable(file, pd.DataFrame(), problems=problems)
+    read_problems = problems
     while records and not any(str(c).strip() for c in records[0]):
         records.pop(0)  # blank lines above the header are not the header
     if not records:
@@ -186,9 +263,12 @@ def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, ali
     aliases = aliases or {}
     columns: list[str] = []
     original: dict[str, str] = {}
-    problems = []
+    problems = list(read_problems)
+    repeated = {n for n in header if n and sum(1 for h in header if aliases.get(h.casefold(), h) == aliases.get(n.casefold(), n)) > 1}
     for k, name in enumerate(header):
         canonical = aliases.get(name.casefold(), name)
+        if duplicates == "rename" and name in repeated:
+            canonical = f"{canonical} ({_column_letter(k)})"
         if name == "":
             problems.append(Problem(file, 1, _column_letter(k), "a column has no header; name it or delete it"))
             canonical = f"column {_column_letter(k)}"
@@ -201,6 +281,12 @@ def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, ali
     rows: list[int] = []
     for number, record in enumerate(records[1:], start=2):
         cells = [str(c).strip() for c in record]
+        for k, cell in enumerate(cells):
+            if "\ufeff" in cell:  # a byte-order mark inside a cell: files pasted together
+                cells[k] = cell.replace("\ufeff", "").strip()
+                where = columns[k] if k < len(columns) else _column_letter(k)
+                problems.append(Problem(file, number, where, "held an invisible byte-order mark (U+FEFF), removed; "
+                                        "the file was probably pasted together from several files", "warning"))
         if not any(cells):
             continue
         if len(cells) > len(columns):

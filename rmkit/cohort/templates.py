@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import UsageError
 from .schemas import TABLES, TableSpec
 
-__all__ = ["template_frame", "readme_frame", "write_templates", "init_cohort", "INIT_TABLES", "templates_readme"]
+__all__ = ["template_frame", "readme_frame", "program_template", "write_templates", "init_cohort", "INIT_TABLES", "templates_readme"]
 
 #: The tables ``rmkit init`` creates; pairs.csv and decisions.csv are written later by publishing and the dashboard.
 INIT_TABLES = ("participants", "responses", "checkins", "agreements", "outcomes", "costs")
@@ -79,11 +79,39 @@ def _write_xlsx(spec: TableSpec, path: Path) -> None:
         readme_frame(spec).to_excel(writer, index=False, sheet_name="README")
 
 
+def program_template(text: str) -> str:
+    """``program.yaml``'s template text with the ``checkins:`` comments written from
+    :data:`rmkit.cohort.config.CHECKIN_THRESHOLDS` (what the check-ins phase does with each threshold).
+
+    Examples
+    --------
+    >>> print(program_template("checkins:\\n  low_pulse: 2.5   # old words\\n"))
+    checkins:
+      low_pulse: 2.5                  # "at risk" if the recent pulse average (last two ratings, 1-5) is below this
+    <BLANKLINE>
+    """
+    from .config import CHECKIN_THRESHOLDS
+
+    def line(match: re.Match[str]) -> str:
+        key, value = match.group(1), match.group(2)
+        return f"  {f'{key}: {value}':<32}# {CHECKIN_THRESHOLDS[key].comment()}"
+
+    keys = "|".join(CHECKIN_THRESHOLDS)
+    return re.sub(rf"^  ({keys}): (\S+).*$", line, text, flags=re.MULTILINE)
+
+
 def write_templates(folder: str | os.PathLike[str]) -> list[Path]:
-    """Write a blank CSV and XLSX for every table, and ``README.md``, into ``folder``."""
+    """Write a blank CSV and XLSX for every table, and ``README.md``, into ``folder``; rewrite the ``checkins:``
+    comments of the ``program.yaml`` there (see :func:`program_template`)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    program = folder / "program.yaml"
+    if program.exists():
+        text = program.read_text(encoding="utf-8")
+        if program_template(text) != text:
+            program.write_text(program_template(text), encoding="utf-8")
+        written.append(program)
     for spec in TABLES.values():
         csv_path = folder / f"{spec.name}.csv"
         template_frame(spec).to_csv(csv_path, index=False, lineterminator="\n")

@@ -18,6 +18,7 @@ from ..phases.checkins import (
     STATUSES,
     agreement_progress,
     health_counts,
+    health_date_note,
     health_dates,
     meeting_timeline,
     pair_health,
@@ -72,6 +73,8 @@ class CheckinBoard(widgets.VBox):
         self.health = self.health.merge(self.goals, on=["mentor_id", "mentee_id"], how="left")
         self.health["pair"] = self.health["mentor_id"] + " → " + self.health["mentee_id"]
         self.timeline = meeting_timeline(self.health, cohort.checkins)
+        #: the date health is judged at and why, in words (shown under the title)
+        self.date_note = health_date_note(cohort.program, cohort.checkins)
 
         self._tiles = widgets.HTML()
         self._status = widgets.ToggleButtons(options=["all", *reversed(STATUSES)], value="all", description="Show", style={"description_width": "initial"})
@@ -92,7 +95,8 @@ class CheckinBoard(widgets.VBox):
 
         self.add_class("rmkit-board")
         self.children = [
-            widgets.HTML(CSS + "<h2>Check-in health</h2>"),
+            widgets.HTML(CSS + "<h2>Check-in health</h2>"
+                         + f'<p class="rmkit-asof" style="font-size: 17px">Judged {esc(self.date_note)}.</p>'),
             self._tiles,
             widgets.HBox([self._status, self._query]),
             self._table,
@@ -147,7 +151,10 @@ class CheckinBoard(widgets.VBox):
         self._tiles.value = '<div class="rmkit-tiles">' + "".join(
             tile(f"{s} ({counts.loc[s, 'percent']:.0f}%)", int(counts.loc[s, "pairs"]), s) for s in reversed(STATUSES)) + "</div>"
         rows = self.page_rows()
-        if rows.empty:
+        if self.health.empty:
+            self._table.value = ('<p class="rmkit-muted">No pair to judge yet: no pairs.csv is published and no meeting '
+                                 'is logged in checkins.csv. Publish pairs on the pairing board, then log meetings.</p>')
+        elif rows.empty:
             self._table.value = '<p class="rmkit-muted">No pair matches these filters.</p>'
         else:
             self._table.value = html_table(

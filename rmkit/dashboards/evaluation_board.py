@@ -119,7 +119,8 @@ class EvaluationBoard(widgets.VBox):
         tiles += "</div>"
         html = tiles + "<h3>Objectives</h3>"
         html += html_table(["objective", "target", "result", "evidence"],
-                           [[esc(r.objective), _cell(r.target), f"<b>{esc(r.result)}</b>", esc(r.evidence)] for r in objectives.itertuples()]) \
+                           [[esc(r.objective.replace("_", " ")), _cell(r.target), f"<b>{esc(r.result)}</b>", esc(r.evidence)]
+                            for r in objectives.itertuples()]) \
             if not objectives.empty else "<p>No objectives are defined in program.yaml.</p>"
         html += "<h3>Kirkpatrick levels and ROI</h3>"
         html += html_table(["level", "measure", "for", "first wave", "last wave", "change"],

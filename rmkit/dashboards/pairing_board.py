@@ -30,11 +30,13 @@ from ipywidgets.widgets.widget_string import HTMLStyle
 from ..cohort import Cohort, read_decisions
 from ..cohort.publishing import Publication, append_decision, cohort_read_only, decisions_lock, publish_pairs
 from ..errors import InfeasibleError, ReadOnlyError, RmkitError
-from ..pairing import STRATEGIES, PairingResult, prepare_pairing
+from ..pairing import STRATEGIES, PairingResult, PublishedChanges, prepare_pairing
 from ..pairing.rules import standing_decisions
 from ..pairing.swaps import SwapSuggestion, suggest_swaps
 from .checkin_board import display_names
+from .decided_by import DecidedBy, DecisionsBy
 from .style import CSS, esc, read_only_notice, score_bar, tile
+from .swap_panel import SwapPanel
 
 __all__ = ["PairingBoard"]
 
@@ -42,7 +44,7 @@ PAGE_SIZE = 12
 VIEWS = ("pairs", "unmatched", "decisions")
 
 
-class PairingBoard(widgets.VBox):
+class PairingBoard(SwapPanel, DecisionsBy, widgets.VBox):
     """Proposed pairs with score bars and reasons; filters; lock / forbid / swap per pair; a strategy switch; the
     unmatched with why; publish.
 
@@ -51,7 +53,8 @@ class PairingBoard(widgets.VBox):
     cohort : Cohort
         The cohort (its folder receives ``decisions.csv`` rows and, on publish, ``pairs.csv``).
     by : str
-        Recorded as who made each decision.
+        The initial "Your name" (recorded with each decision; the browser tab remembers what is typed). The phase
+        notebook passes ``""``: decisions are refused until a facilitator types their name.
     page_size : int
         Pairs per page (the board stays usable for cohorts of hundreds).
     """
@@ -66,7 +69,6 @@ class PairingBoard(widgets.VBox):
         super().__init__(**kwargs)
         self.cohort = cohort
         self.folder = cohort.path
-        self.by = by
         self.page_size = page_size
         self.names = display_names(cohort.participants)
         self.departments = cohort.participants.set_index("person_id")["department"].to_dict()
@@ -116,6 +118,11 @@ class PairingBoard(widgets.VBox):
         self._publish = widgets.Button(description="Publish pairs", button_style="success", icon="",
                                        layout=widgets.Layout(width="220px", height="44px"))
         self._status = widgets.HTML()
+        self._by = DecidedBy(value=by)
+        self._note = widgets.Text(placeholder="optional: why (recorded with the next decision)", description="Note",
+                                  layout=widgets.Layout(width="520px", margin="0 0 0 24px"), style={"description_width": "initial"})
+        self._review = widgets.VBox()
+        self.pending: PublishedChanges | None = None  # the changes :meth:`review_publish` asks to confirm
 
         self._strategy.observe(lambda change: self.set_strategy(change["new"]), names="value")
         self._department.observe(lambda change: self.set_department(change["new"]), names="value")
@@ -123,10 +130,11 @@ class PairingBoard(widgets.VBox):
         self._view.observe(lambda change: self.set_view(change["new"]), names="value")
         self._prev.on_click(lambda _: self.turn_page(-1))
         self._next.on_click(lambda _: self.turn_page(+1))
-        self._publish.on_click(self._guarded(self.publish))
+        self._publish.on_click(self._guarded(self.review_publish))
 
         self.children = [
             widgets.HTML(CSS + "<h2>Pairing board</h2>"),
+            widgets.HBox([self._by, self._note], layout=widgets.Layout(align_items="center")),
             self._tiles,
             self._strategy,
             widgets.HBox([self._department, self._below]),
@@ -135,6 +143,7 @@ class PairingBoard(widgets.VBox):
             widgets.HBox([self._prev, self._page_label, self._next]),
             self._swap_panel,
             widgets.HBox([self._publish, self._status]),
+            self._review,
         ]
         self.refresh()
 
@@ -177,8 +186,9 @@ class PairingBoard(widgets.VBox):
                 if refusable:
                     raise
 
+        by, note = self.decided_by(), note or self._note.value.strip()
         try:
-            row = append_decision(self.folder, action, mentor_id, mentee_id, by=self.by, note=note, check=check)
+            row = append_decision(self.folder, action, mentor_id, mentee_id, by=by, note=note, check=check)
         except InfeasibleError as exc:
             self.reload()  # show what the log holds now (a colleague's decisions too), then say why
             self.refresh()
@@ -197,6 +207,7 @@ class PairingBoard(widgets.VBox):
             self.problem = checked["problem"]
             self._solve()
         self.message = f"{action} {self.names.get(mentor_id, mentor_id)} → {self.names.get(mentee_id, mentee_id)} recorded"
+        self._note.value = ""
         self.refresh()
         return row
 
@@ -241,25 +252,30 @@ class PairingBoard(widgets.VBox):
         if self.swap_for is None:
             raise ValueError("no swap was asked for")
         mentor_id, mentee_id = self.swap_for
-        append_decision(self.folder, "forbid", mentor_id, mentee_id, by=self.by, note="swapped")
+        by, why = self.decided_by(), self._note.value.strip()
+        append_decision(self.folder, "forbid", mentor_id, mentee_id, by=by, note="; ".join(filter(None, ["swapped", why])))
         try:
             for new_mentor, new_mentee, _ in suggestion.add:  # refused if a colleague locked one of them meanwhile
-                append_decision(self.folder, "lock", new_mentor, new_mentee, by=self.by, note="from a swap", check=self._check)
+                append_decision(self.folder, "lock", new_mentor, new_mentee, by=by,
+                                note="; ".join(filter(None, ["from a swap", why])), check=self._check)
         except InfeasibleError as exc:
             self.reload()
             self.refresh()
             raise InfeasibleError(f"the swap was only partly recorded (the old pair is forbidden): {exc}") from None
         self.reload()
+        self._note.value = ""
         self.message = f"swap applied: {suggestion.description}"
         self.refresh()
 
     def publish(self, *, note: str = "") -> Publication:
-        """Publish the pairs shown as the cohort's ``pairs.csv`` (atomically, keeping the earlier one)."""
+        """Publish the pairs shown as the cohort's ``pairs.csv`` (atomically, keeping the earlier one): the
+        board's **Confirm** after :meth:`review_publish`."""
         self._refuse_if_read_only()
         if self.result is None:
             raise InfeasibleError(f"nothing to publish: {self.problem_error}")
-        publication = publish_pairs(self.folder, self.result.pairs_table(), by=self.by,
-                                    note=note or f"{self.strategy} strategy, from the pairing board")
+        note = "; ".join(filter(None, [note or self._note.value.strip(), f"{self.strategy} strategy, from the pairing board"]))
+        publication = publish_pairs(self.folder, self.result.pairs_table(), by=self.decided_by(), note=note)
+        self._cancel_publish()
         kept = f"; the earlier version is kept as {publication.history_path.name}" if publication.history_path else ""
         self.message = f"published {len(self.result.pairs)} pairs to {publication.pairs_path.name}{kept}"
         self.refresh()
@@ -472,29 +488,3 @@ class PairingBoard(widgets.VBox):
             f"<div style='font-size:19px'><b>{esc(self.names.get(r.person_id, r.person_id))}</b> "
             f"<span class='rmkit-muted'>({esc(r.role)}, {esc(self.departments.get(r.person_id) or 'no department')})</span></div>"
             f"<div style='font-size:16px'>{esc(r.reason)}</div></div>" for r in records)
-
-    def _draw_swaps(self) -> None:
-        if self.swap_for is None:
-            self._swap_panel.children = ()
-            return
-        m, e = self.swap_for
-        head = widgets.HTML(f"<h3>Swap {esc(self.names[m])} → {esc(self.names[e])}</h3>")
-        if not self.swaps:
-            self._swap_panel.children = (head, widgets.HTML("<p>No other pairing is possible under the rules.</p>"))
-            return
-        items: list[widgets.Widget] = [head]
-        for suggestion in self.swaps:
-            changes = "; ".join(f"{self.names.get(c.person_id, c.person_id)} {c.change:+.2f}" for c in suggestion.changes.itertuples())
-            new_pairs = ", ".join(f"{self.names.get(a, a)} → {self.names.get(b, b)} ({s:.2f})" for a, b, s in suggestion.add)
-            text = (f"<div style='font-size:17px'><b>{esc(new_pairs) or 'leave both unpaired'}</b> · total {suggestion.total_change:+.2f} · "
-                    f"{suggestion.other_pairs_changed} other pair(s) changed</div><div class='rmkit-muted'>{esc(changes)}</div>")
-            apply = self._button("Apply", lambda s=suggestion: self.apply_swap(s), "success")
-            apply.disabled = self.read_only is not None
-            items.append(widgets.HBox([widgets.HTML(text, layout=widgets.Layout(flex="1 1 auto")), apply]))
-        close = self._button("Close", self._close_swaps)
-        items.append(close)
-        self._swap_panel.children = tuple(items)
-
-    def _close_swaps(self) -> None:
-        self.swaps, self.swap_for = [], None
-        self._draw_swaps()

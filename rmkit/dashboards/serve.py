@@ -43,9 +43,9 @@ DEFAULT_PORT = 8866
 IDLE_KERNEL_SECONDS = 60
 CULL_INTERVAL_SECONDS = 15
 #: Front-end extensions a board page does not need, not loaded so the page opens sooner: Voilà's JupyterLab preview
-#: extension is for JupyterLab only, and the pairing board draws no interactive chart (no anywidget).
+#: extension is for JupyterLab only. (The pairing board loads anywidget: its "Your name" field is one.)
 UNUSED_EXTENSIONS = {
-    "pairing": ["@voila-dashboards/jupyterlab-preview", "anywidget"],
+    "pairing": ["@voila-dashboards/jupyterlab-preview"],
     "checkins": ["@voila-dashboards/jupyterlab-preview"],
     "evaluation": ["@voila-dashboards/jupyterlab-preview"],
 }

@@ -300,6 +300,11 @@ class Evidence(NamedTuple):
     unit: str = ""
 
 
+def _two(x: float) -> str:
+    """Two decimals, never ``-0.00``."""
+    return f"{0.0 if abs(x) < 0.005 else x:.2f}"
+
+
 def _p_text(p: float) -> str:
     """APA style: ``p < 0.001`` or ``p = 0.042``."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
@@ -394,7 +399,7 @@ def judge_objectives(objectives: Sequence[Objective], change: pd.DataFrame, inst
             met = bool(reached and real) if np.isfinite(found.estimate) else None
             parts = [f"{measure} {_signed(found.estimate, found.unit)}"]
             if has_interval:
-                parts.append(f"(95% CI {found.ci_low:.2f} to {found.ci_high:.2f}")
+                parts.append(f"(95% CI {_two(found.ci_low)} to {_two(found.ci_high)}")
                 parts[-1] += f", n = {int(found.n)}" if np.isfinite(found.n) else ""
                 parts[-1] += f", {_p_text(found.p_value)})" if np.isfinite(found.p_value) else ")"
             parts.append(f"against a target of {_signed(target, found.unit)}:")

@@ -1,5 +1,5 @@
 """Confidentiality of aggregates: no result for a group of fewer than ``min_group_size`` people, and no result that
-can be recovered by subtraction (shared/DOMAIN.md, "Survey confidentiality").
+can be recovered by subtraction (the README, "Scoring and metrics": confidentiality).
 
 The rules, applied to any tidy table with a group column and an ``n`` column:
 

@@ -1,5 +1,5 @@
 """The groups every aggregate is broken down by: ``all``, ``role=<role>``, ``department=<name>`` (or any other column
-of ``participants.csv``), named as in shared/DESIGN.md, "The metrics table".
+of ``participants.csv``), named as in the README, "Scoring and metrics".
 
 Order, used by every table rmkit reports: ``all``, then ``role=mentor``, ``role=mentee``, then each other dimension's
 values sorted by name. A person without a value for a dimension (no department) counts in ``all`` only.

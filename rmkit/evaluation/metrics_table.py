@@ -1,4 +1,4 @@
-"""Program metrics: the tidy metrics table of shared/DESIGN.md ("The metrics table") and the full evaluation that the
+"""Program metrics: the tidy metrics table (the README, "Scoring and metrics") and the full evaluation that the
 evaluation notebook and dashboard display.
 
 :func:`metrics_table` has exactly the columns ``metric, group, wave, n, value, ci_low, ci_high, suppressed``, in
@@ -144,7 +144,7 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
     waves = list(program.waves)
     scores = score_responses(responses, instrument, waves=waves)
     first, last = change_waves(responses["wave"].tolist(), waves)
-    table = waves_table(scores, cohort.participants, instrument, waves=waves, confidence=confidence)
+    table = waves_table(scores, cohort.participants, instrument, waves=waves, confidence=confidence, suppress=False)
     change = None
     if first is not None:
         change = paired_change(scores, cohort.participants, instrument, first=first, last=last, confidence=confidence)
@@ -154,7 +154,7 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
         change = suppress_subsets(change, ends, cohort.program.min_group_size, on=["scale", "group"])
     return {
         "scores": scores,
-        "waves": table,
+        "waves": table,  # unsuppressed here: the metrics table and evaluate() suppress every table together
         "reliability": reliability_table(responses, instrument, waves=waves, confidence=confidence),
         "items": item_table(responses, instrument, waves=waves),
         "change": change, "first": first, "last": last,
@@ -162,7 +162,7 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
 
 
 def metrics_table(cohort: Cohort, *, confidence: float = 0.95) -> pd.DataFrame:
-    """The tidy metrics table of a cohort (shared/DESIGN.md, "The metrics table").
+    """The tidy metrics table of a cohort (the README, "Scoring and metrics").
 
     Parameters
     ----------

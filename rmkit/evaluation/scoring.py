@@ -1,11 +1,11 @@
 """Scale scores: survey answers (one row per person × wave, one column per item) into one score per person, wave
-and scale, as the instrument says (shared/DESIGN.md, "Survey instruments").
+and scale, as the instrument says (``data/templates/instruments/rm-core.yaml`` shows the format).
 
 The computation is vectorized over respondents with NumPy: the answers become one float matrix (respondents ×
 items, NaN for an unanswered item), reverse-coded items are recoded on whole columns, and each scale's answered
 count, sum and mean are row reductions of its columns. Only the scales are looped over.
 
-Rules (shared/DESIGN.md and the README, "Scoring and metrics"):
+Rules (the README, "Scoring and metrics"):
 
 - a reverse-coded item is scored as ``min + max - response``;
 - a person gets a scale score only when they answered at least ``min_answered`` (a share) of the scale's items;

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..cohort.config import Instrument
+from .confidentiality import suppress as suppress_small_groups
 from .groups import group_codes
 
 __all__ = ["WAVES_COLUMNS", "waves_table", "mean_ci", "wilson_ci"]
@@ -95,7 +96,7 @@ def _codes(column: pd.Series, order: Sequence[str] | None) -> tuple[np.ndarray, 
 
 def waves_table(scores: pd.DataFrame, participants: pd.DataFrame, instrument: Instrument, *,
                 waves: Sequence[str] | None = None, groups: Sequence[str] | None = None,
-                confidence: float = 0.95) -> pd.DataFrame:
+                confidence: float = 0.95, min_group_size: int = 5, suppress: bool = True) -> pd.DataFrame:
     """Aggregate scale scores by scale, wave and group.
 
     Parameters
@@ -113,6 +114,13 @@ def waves_table(scores: pd.DataFrame, participants: pd.DataFrame, instrument: In
         ``participants`` has those columns).
     confidence : float
         Confidence level of the intervals (default 0.95).
+    min_group_size : int
+        Groups of fewer people are suppressed (pass the cohort's ``program.min_group_size``; default 5, as
+        ``program.yaml``'s default).
+    suppress : bool
+        Suppress small groups (default), with :func:`rmkit.evaluation.confidentiality.suppress`: a group under
+        ``min_group_size`` keeps its ``n`` and loses ``value``, ``sd`` and its interval, complementary groups too.
+        ``suppress=False`` is for a researcher's own analysis: never share that table.
 
     Returns
     -------
@@ -125,7 +133,8 @@ def waves_table(scores: pd.DataFrame, participants: pd.DataFrame, instrument: In
         - ``value``: the mean score, or for ``percent_favorable`` the percentage (0–100) of people whose score is
           at or above ``favorable_at``;
         - ``sd``: the standard deviation of the scores (empty for percentages);
-        - ``ci_low``, ``ci_high``: the t-interval of the mean, or the Wilson interval of the share (in points).
+        - ``ci_low``, ``ci_high``: the t-interval of the mean, or the Wilson interval of the share (in points);
+        - ``suppressed`` (with ``suppress=True``): true where the group's values are hidden.
 
     Notes
     -----
@@ -146,7 +155,7 @@ def waves_table(scores: pd.DataFrame, participants: pd.DataFrame, instrument: In
     >>> people = pd.DataFrame({"person_id": ["a", "b", "c", "d"], "role": ["mentor", "mentor", "mentee", "mentee"]})
     >>> scores = pd.DataFrame({"person_id": list("abcd") * 2, "wave": ["baseline"] * 8,
     ...                        "scale": ["col"] * 4 + ["sat"] * 4, "score": [3, 4, 4, 5, 5, 4, 3, 2]})
-    >>> table = waves_table(scores, people, inst, groups=["all", "role"])
+    >>> table = waves_table(scores, people, inst, groups=["all", "role"], suppress=False)  # a researcher's own use
     >>> table[["scale", "group", "n", "value", "sd", "ci_low", "ci_high"]].round(2)
       scale        group  n  value    sd  ci_low  ci_high
     0   col          all  4    4.0  0.82    2.70     5.30
@@ -155,6 +164,17 @@ def waves_table(scores: pd.DataFrame, participants: pd.DataFrame, instrument: In
     3   sat          all  4   50.0   NaN   15.00    85.00
     4   sat  role=mentor  2  100.0   NaN   34.24   100.00
     5   sat  role=mentee  2    0.0   NaN    0.00    65.76
+
+    By default groups under ``min_group_size`` are suppressed:
+
+    >>> waves_table(scores, people, inst, groups=["all", "role"], min_group_size=3)[["scale", "group", "n", "value", "suppressed"]]
+      scale        group  n  value  suppressed
+    0   col          all  4    4.0       False
+    1   col  role=mentor  2    NaN        True
+    2   col  role=mentee  2    NaN        True
+    3   sat          all  4   50.0       False
+    4   sat  role=mentor  2    NaN        True
+    5   sat  role=mentee  2    NaN        True
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, found {confidence!r}")
@@ -225,4 +245,7 @@ def waves_table(scores: pd.DataFrame, participants: pd.DataFrame, instrument: In
         "ci_low": np.where(share, w_low * 100, t_low),
         "ci_high": np.where(share, w_high * 100, t_high),
     })
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    if suppress:
+        out = suppress_small_groups(out, min_group_size, keys=("scale", "wave"), columns=("value", "sd", "ci_low", "ci_high"))
+    return out

@@ -9,7 +9,8 @@ log; re-solve cheaply with :meth:`PairingProblem.solve` and :meth:`PairingProble
 - :mod:`~rmkit.pairing.problem`: :class:`PairingProblem` and :class:`PairingResult`, tying the above together;
 - :mod:`~rmkit.pairing.explain`: every pair's reasons and every unmatched person's reason, in plain words;
 - :mod:`~rmkit.pairing.diagnostics`: score distributions, coverage of wants, supply and demand, strategies compared;
-- :mod:`~rmkit.pairing.swaps`: re-pairings for a pair that looks off.
+- :mod:`~rmkit.pairing.swaps`: re-pairings for a pair that looks off;
+- :mod:`~rmkit.pairing.published`: a proposal against the published pairs (kept, ended, new) before publishing.
 
 Writing the decision log and publishing pairs are file writes, so they live at the data edge,
 :mod:`rmkit.cohort.publishing`.
@@ -40,12 +41,16 @@ from .problem import (
     prepare_pairing,
     propose_pairs,
 )
+from .published import MAX_REPLACED_SHARE, PublishedChanges, compare_with_published
 from .rules import Constraints, build_constraints, rule_violations, standing_decisions
 from .strategies import STRATEGIES, Assignment, maximum_pairs, solve
 from .swaps import SwapSuggestion, suggest_swaps
 
 __all__ = [
     "COMPONENTS",
+    "MAX_REPLACED_SHARE",
+    "PublishedChanges",
+    "compare_with_published",
     "SCORE_DECIMALS",
     "STRATEGIES",
     "EXPORT_COLUMNS",

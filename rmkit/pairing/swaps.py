@@ -26,7 +26,7 @@ import pandas as pd
 
 from .problem import PairingResult
 
-__all__ = ["SwapSuggestion", "suggest_swaps", "swap_table", "swaps_for_pairs"]
+__all__ = ["SwapSuggestions", "SwapSuggestion", "suggest_swaps", "swap_table", "swaps_for_pairs"]
 
 CHANGE_COLUMNS = ["person_id", "role", "partner_before", "score_before", "partner_after", "score_after", "change"]
 
@@ -67,6 +67,14 @@ class SwapSuggestion:
     total_change: float
     other_pairs_changed: int
     description: str
+
+    def __repr__(self) -> str:
+        return f"SwapSuggestion(#{self.rank} {self.description})"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<p><b>#{self.rank}</b> {html.escape(self.description)}</p>" + self.changes.to_html(index=False, na_rep="–")
 
     def pairs_after(self, result: PairingResult) -> pd.DataFrame:
         """Every pair of ``result`` once this suggestion is applied: ``mentor_id``, ``mentee_id``, ``score``.
@@ -134,7 +142,7 @@ def _top(values: np.ndarray, k: int) -> np.ndarray:
     return np.where(finite, order, -1)
 
 
-def suggest_swaps(result: PairingResult, mentor_id: str, mentee_id: str, *, limit: int = 5) -> list[SwapSuggestion]:
+def suggest_swaps(result: PairingResult, mentor_id: str, mentee_id: str, *, limit: int = 5) -> SwapSuggestions:
     """Ranked ways to re-pair mentor ``mentor_id`` and mentee ``mentee_id`` (a pair of ``result``) apart.
 
     Parameters
@@ -148,8 +156,10 @@ def suggest_swaps(result: PairingResult, mentor_id: str, mentee_id: str, *, limi
 
     Returns
     -------
-    list of SwapSuggestion
-        Best first (see the module notes); empty when nobody else can take either of them.
+    SwapSuggestions
+        A list of :class:`SwapSuggestion`, best first (see the module notes); empty when nobody else can take
+        either of them. It prints as one line per suggestion, shows as a table in JupyterLab, and
+        ``.to_frame()`` gives that table as a DataFrame.
 
     Raises
     ------
@@ -230,7 +240,7 @@ def suggest_swaps(result: PairingResult, mentor_id: str, mentee_id: str, *, limi
             matched_change=-neg_matched, total_change=total, other_pairs_changed=others,
             description=_describe(kind, remove, add, state.score, ids_m, ids_e, total),
         ))
-    return out
+    return SwapSuggestions(out)
 
 
 def _changes(score: np.ndarray, remove: list[tuple[int, int]], add: list[tuple[int, int]], ids_m: list[str], ids_e: list[str]) -> pd.DataFrame:
@@ -272,6 +282,40 @@ def swap_table(suggestions: list[SwapSuggestion]) -> pd.DataFrame:
           "description": s.description} for s in suggestions],
         columns=["rank", "new_pairs", "total_change", "other_pairs_changed", "description"],
     )
+
+
+class SwapSuggestions(list):
+    """What :func:`suggest_swaps` returns: a list of :class:`SwapSuggestion` that reads well in a notebook.
+
+    Examples
+    --------
+    >>> from rmkit.pairing import pair_participants
+    >>> people = pd.DataFrame({"person_id": ["m1", "m2", "e1", "e2"], "role": ["mentor"] * 2 + ["mentee"] * 2,
+    ...                        "offers": ["AI tools", "video", "", ""], "wants": ["", "", "AI tools", "video"]})
+    >>> swaps = suggest_swaps(pair_participants(people), "m1", "e1", limit=2)
+    >>> swaps
+    2 swap suggestion(s):
+      #1 swap: break m1–e1, m2–e2; new pairs m1–e2 (0.00), m2–e1 (0.00); total -1.000
+      #2 free partners: break m1–e1; new pairs none; total -0.500
+    >>> swaps.to_frame().columns.tolist()
+    ['rank', 'new_pairs', 'total_change', 'other_pairs_changed', 'description']
+    """
+
+    def to_frame(self) -> pd.DataFrame:
+        """The suggestions as a table (see :func:`swap_table`)."""
+        return swap_table(self)
+
+    def __repr__(self) -> str:
+        if not self:
+            return "no swap suggestion: nobody else can take either of them under the rules"
+        return f"{len(self)} swap suggestion(s):\n" + "\n".join(f"  #{s.rank} {s.description}" for s in self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        if not self:
+            return "<p>No swap suggestion: nobody else can take either of them under the rules.</p>"
+        return self.to_frame().to_html(index=False)
 
 
 def swaps_for_pairs(result: PairingResult, pairs: pd.DataFrame) -> pd.DataFrame:

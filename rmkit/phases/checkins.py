@@ -1,7 +1,8 @@
 """Check-in health: which pairs are on track, which need a check-in, which are at risk — and which rule said so.
 
-The rules follow what mentoring platforms track (shared/DOMAIN.md) with the thresholds of ``program.yaml``
-(``checkins:`` and ``checkin_every_weeks``):
+The rules follow what mentoring platforms track (first meeting, cadence, pulse) with the thresholds of
+``program.yaml`` (``checkins:`` and ``checkin_every_weeks``; the status each threshold leads to is declared once, in
+:data:`rmkit.cohort.config.CHECKIN_THRESHOLDS`, which also writes the template's comments):
 
 ========================  =================================================================================
 status                    fires when (first matching rule wins, most severe first)
@@ -21,8 +22,9 @@ on track                  none of the above
 ========================  =================================================================================
 
 Dates: the start is ``program.yaml: start_date`` (else the first meeting in ``checkins.csv``); health is judged
-**as of** ``program.yaml: as_of`` (else the latest meeting in the file), but never after the program's planned end
-(start + ``duration_weeks``): after a program ends its pairs are judged as they stood at the end. The cadence is
+**as of** ``program.yaml: as_of`` (else today: a program whose pairs stopped logging meetings shows them at risk),
+but never after the program's planned end (start + ``duration_weeks``): after a program ends its pairs are judged
+as they stood at the end. :func:`health_date_note` says in words which date was used and why. The cadence is
 ``checkin_every_weeks`` (3 weeks when it is not set).
 
 Both sides speak: ``checkins.csv`` may hold one row per side and meeting (``reported_by``). A meeting is a pair's
@@ -39,10 +41,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..cohort.config import ProgramConfig
+from ..cohort.config import CHECKIN_THRESHOLDS, ProgramConfig
 
-__all__ = ["STATUSES", "pairs_to_watch", "health_dates", "pair_health", "health_counts", "meeting_timeline", "pulse_trend",
-           "DEFAULT_CADENCE_WEEKS", "meetings_of", "side_pulse", "reciprocity", "agreement_progress", "DIRECTIONS"]
+__all__ = ["STATUSES", "pairs_to_watch", "health_dates", "health_date_note", "pair_health", "health_counts",
+           "meeting_timeline", "pulse_trend", "DEFAULT_CADENCE_WEEKS", "meetings_of", "side_pulse", "reciprocity",
+           "agreement_progress", "DIRECTIONS"]
 
 STATUSES = ("on track", "needs check-in", "at risk")
 DEFAULT_CADENCE_WEEKS = 3.0
@@ -59,14 +62,69 @@ def pairs_to_watch(pairs: pd.DataFrame | None, checkins: pd.DataFrame | None) ->
     return pd.DataFrame(columns=["mentor_id", "mentee_id"])
 
 
-def health_dates(program: ProgramConfig, checkins: pd.DataFrame | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """The (start, as_of) dates health is judged with; either may be ``None`` when nothing tells it."""
+def _today(today: dt.date | None) -> pd.Timestamp:
+    return pd.Timestamp(today if today is not None else dt.date.today())
+
+
+def health_dates(program: ProgramConfig, checkins: pd.DataFrame | None, *,
+                 today: dt.date | None = None) -> tuple[pd.Timestamp | None, pd.Timestamp]:
+    """The (start, as_of) dates health is judged with.
+
+    ``start`` is ``program.yaml: start_date``, else the first meeting logged (``None`` when neither exists).
+    ``as_of`` is ``program.yaml: as_of``, else ``today`` (default: the current date), capped at the planned end.
+
+    Examples
+    --------
+    >>> program = ProgramConfig(start_date="2026-01-05", duration_weeks=8)
+    >>> health_dates(program, None, today=dt.date(2026, 2, 1))
+    (Timestamp('2026-01-05 00:00:00'), Timestamp('2026-02-01 00:00:00'))
+    >>> health_dates(program, None, today=dt.date(2027, 1, 1))[1]  # after the planned end: the end
+    Timestamp('2026-03-02 00:00:00')
+    """
     dates = checkins["date"].dropna() if checkins is not None and len(checkins) else pd.Series([], dtype="datetime64[us]")
     start = pd.Timestamp(program.start_date) if program.start_date else (dates.min() if len(dates) else None)
-    as_of = pd.Timestamp(program.as_of) if program.as_of else (dates.max() if len(dates) else None)
-    if start is not None and as_of is not None and program.duration_weeks:
-        as_of = min(as_of, start + pd.Timedelta(weeks=program.duration_weeks))
+    as_of = pd.Timestamp(program.as_of) if program.as_of else _today(today)
+    end = planned_end(program, start)
+    if end is not None:
+        as_of = min(as_of, end)
     return start, as_of
+
+
+def planned_end(program: ProgramConfig, start: pd.Timestamp | None) -> pd.Timestamp | None:
+    """start + ``duration_weeks``, or ``None`` when either is unknown."""
+    if start is None or not program.duration_weeks:
+        return None
+    return start + pd.Timedelta(weeks=program.duration_weeks)
+
+
+def health_date_note(program: ProgramConfig, checkins: pd.DataFrame | None, *, today: dt.date | None = None) -> str:
+    """The date health is judged at, and where it comes from, in words (for the board and the report).
+
+    Examples
+    --------
+    >>> program = ProgramConfig(start_date="2026-01-05", duration_weeks=8)
+    >>> health_date_note(program, None, today=dt.date(2026, 2, 1))
+    'as of 1 February 2026 (today), 27 days after the start'
+    >>> health_date_note(program, None, today=dt.date(2027, 1, 1))
+    'as of 2 March 2026 (the planned end of the program: start_date + duration_weeks), 56 days after the start'
+    >>> health_date_note(ProgramConfig(as_of="2026-02-10"), None)
+    'as of 10 February 2026 (program.yaml: as_of); no start_date and no meeting logged yet'
+    """
+    start, as_of = health_dates(program, checkins, today=today)
+    wanted = pd.Timestamp(program.as_of) if program.as_of else _today(today)
+    if as_of < wanted:
+        source = "the planned end of the program: start_date + duration_weeks"
+    elif program.as_of:
+        source = "program.yaml: as_of"
+    else:
+        source = "today"
+    text = f"as of {as_of.day} {as_of:%B %Y} ({source})"
+    if start is None:
+        return text + "; no start_date and no meeting logged yet"
+    days = (as_of - start).days
+    if days < 0:
+        return text + f", {-days} days before the start ({start.day} {start:%B %Y})"
+    return text + f", {days} days after the start"
 
 
 def pair_health(
@@ -75,6 +133,7 @@ def pair_health(
     program: ProgramConfig,
     *,
     as_of: dt.date | pd.Timestamp | None = None,
+    today: dt.date | None = None,
     participants: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The health of every pair.
@@ -88,7 +147,10 @@ def pair_health(
     program : ProgramConfig
         Cadence, thresholds, start and end.
     as_of : date, optional
-        Overrides the date health is judged at.
+        Overrides the date health is judged at (default: :func:`health_dates`, that is ``program.yaml: as_of``,
+        else today, capped at the planned end).
+    today : date, optional
+        What "today" is (default: the current date); for reproducible results.
     participants : DataFrame, optional
         ``participants.csv`` (``person_id``, ``wants``): with it, whether learning still flows both ways is judged
         from the topics (:func:`reciprocity`).
@@ -116,7 +178,7 @@ def pair_health(
     """
     rules = program.checkins
     cadence_days = 7 * (program.checkin_every_weeks or DEFAULT_CADENCE_WEEKS)
-    start, default_as_of = health_dates(program, checkins)
+    start, default_as_of = health_dates(program, checkins, today=today)
     as_of = pd.Timestamp(as_of) if as_of is not None else default_as_of
     keys = ["mentor_id", "mentee_id"]
     base = pairs[keys].drop_duplicates().reset_index(drop=True)
@@ -163,13 +225,13 @@ def _judge(row, elapsed: float, cadence_days: float, rules) -> tuple[str, str]:
     overdue = rules.overdue_factor * cadence_days
     if row.meetings == 0:
         if elapsed == elapsed and elapsed > rules.first_meeting_within_days:
-            return "at risk", f"no first meeting within {rules.first_meeting_within_days} days of the start"
+            return CHECKIN_THRESHOLDS["first_meeting_within_days"].status, f"no first meeting within {rules.first_meeting_within_days} days of the start"
         return "needs check-in", "not met yet; the first meeting is due"
     days = row.days_since_last
     if days > overdue:
-        return "at risk", f"no meeting for {days:.0f} days (more than {rules.overdue_factor:g} × the {cadence_days:.0f}-day cadence)"
+        return CHECKIN_THRESHOLDS["overdue_factor"].status, f"no meeting for {days:.0f} days (more than {rules.overdue_factor:g} × the {cadence_days:.0f}-day cadence)"
     if row.pulse_recent == row.pulse_recent and row.pulse_recent < rules.low_pulse:
-        return "at risk", f"recent pulse {row.pulse_recent:.1f} is below {rules.low_pulse:g}"
+        return CHECKIN_THRESHOLDS["low_pulse"].status, f"recent pulse {row.pulse_recent:.1f} is below {rules.low_pulse:g}"
     if days > cadence_days:
         return "needs check-in", f"a meeting is due: the last one was {days:.0f} days ago (cadence {cadence_days:.0f} days)"
     mentor, mentee = row.pulse_mentor, row.pulse_mentee

@@ -1,6 +1,6 @@
 """The readiness check of the objectives phase: the common pitfalls, caught before launch.
 
-Reverse-mentoring programs fail most often for two reasons (shared/DOMAIN.md): no defined goals (the program
+Reverse-mentoring programs fail most often for two reasons, as practitioners report: no defined goals (the program
 fizzles out and nothing can be measured) and insufficient organisational support. The check looks at what the cohort
 folder records and explains every failed item with what to do about it.
 """

@@ -6,7 +6,8 @@
 - A kernel that fails to start is retried a few times with growing pauses: kernels starting together can collide on
   ports (papermill issue #511). A failure inside a cell is never retried.
 - The kernel process's own output (its start-up and shutdown messages) and papermill's log go to a log file, if
-  one is given, instead of the caller's terminal.
+  one is given, instead of the caller's terminal. On POSIX systems the kernel is reached over IPC sockets, not TCP,
+  so it logs no "running over TCP without encryption" warning: a log holds only what is worth reading.
 - Kernels start without the one slow import that is of no use here (:data:`KERNEL_STARTUP`): ``jsonschema``, which
   papermill, nbformat and altair import, builds the grammar of its optional IRI format checker (``rfc3987_syntax``)
   at import, ~2.5 s of every kernel that draws a chart; no schema in play (notebooks, Vega-Lite) uses that format.
@@ -264,6 +265,23 @@ def _register_engine() -> type:
     from papermill.utils import remove_args
 
     class Client(PapermillNotebookClient):  # type: ignore[misc]
+        def create_kernel_manager(self) -> Any:
+            """The kernel talks to papermill over local IPC sockets (beside its connection file, in Jupyter's
+            private runtime folder) rather than TCP on 127.0.0.1: no other local user can connect or listen in, and
+            the kernel does not log its "running over TCP without encryption" warning into every phase log."""
+            manager = super().create_kernel_manager()
+            if os.name == "posix":
+                import uuid
+
+                from jupyter_core.paths import jupyter_runtime_dir
+
+                runtime = Path(jupyter_runtime_dir())
+                runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+                socket = runtime / f"rmkit-{uuid.uuid4().hex[:12]}"  # absolute: the kernel runs in another folder
+                if len(os.fsencode(socket)) < 90:  # a Unix socket path has ~100 bytes at most; else stay on TCP
+                    manager.transport, manager.ip = "ipc", os.fspath(socket)
+            return manager
+
         def start_new_kernel(self, **kwargs: Any) -> None:
             try:
                 super().start_new_kernel(**kwargs)

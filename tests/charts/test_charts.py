@@ -59,14 +59,86 @@ def test_suppressed_waves_are_not_drawn() -> None:
     assert [row["wave"] for row in values] == ["baseline"]
 
 
+def displayed(monkeypatch) -> list:
+    import IPython.display
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj))
+    return shown
+
+
 def test_show_is_static_svg_outside_dashboards(monkeypatch) -> None:
     monkeypatch.delenv("RMKIT_DASHBOARD", raising=False)
     monkeypatch.delenv("VOILA_APP_PORT", raising=False)
-    shown = charts.show(charts.health_chart(CASES["health_chart"]))
-    assert shown.data.lstrip().startswith("<svg")
+    shown = displayed(monkeypatch)
+    # returns nothing: as the last line of a cell, a returned SVG was drawn a second time
+    assert charts.show(charts.health_chart(CASES["health_chart"])) is None
+    assert len(shown) == 1 and shown[0].data.lstrip().startswith("<svg")
 
 
 def test_show_is_an_offline_widget_in_dashboards(monkeypatch) -> None:
     monkeypatch.setenv("RMKIT_DASHBOARD", "1")
-    widget = charts.show(charts.health_chart(CASES["health_chart"]))
-    assert isinstance(widget, alt.JupyterChart)
+    shown = displayed(monkeypatch)
+    assert charts.show(charts.health_chart(CASES["health_chart"])) is None
+    assert len(shown) == 1 and isinstance(shown[0], alt.JupyterChart)
+
+
+def test_show_as_the_last_line_of_a_cell_draws_once() -> None:
+    """In a real IPython shell: the cell's value is not displayed again."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    outputs: list = []
+    shell.display_pub.publish = lambda data, **kw: outputs.append(data)
+    shell.run_cell("import os; os.environ.pop('RMKIT_DASHBOARD', None)\nimport pandas as pd\nfrom rmkit import charts\n"
+                   "charts.show(charts.health_chart(pd.DataFrame({'status': ['at risk'], 'pairs': [1]})))")
+    results = [o for o in outputs if "image/svg+xml" in o]
+    assert len(results) == 1
+    InteractiveShell.clear_instance()
+
+
+# -- every chart on the frames the library produces (not hand-built ones) ----------------------------------------
+
+@pytest.fixture(scope="module")
+def library_frames() -> dict:
+    """What ``rmkit`` returns for the example cohort, by the chart that draws it."""
+    import rmkit
+    from rmkit.evaluation.views import learning_view, retention_view, roi_view, waves_view
+    from rmkit.pairing import compare_strategies, propose_pairs
+    from rmkit.pairing.diagnostics import skill_supply_demand
+    from rmkit.phases.checkins import health_counts, meeting_timeline, pair_health, pulse_trend
+    from rmkit.phases.intake import composition
+    from rmkit.resources import example_cohort_dir
+
+    cohort = rmkit.load_cohort(example_cohort_dir())
+    result = rmkit.evaluate(cohort)
+    proposal = propose_pairs(cohort)
+    health = pair_health(cohort.pairs, cohort.checkins, cohort.program)
+    return {
+        "composition_chart": [composition(cohort.participants)],
+        "tenure_chart": [cohort.participants],
+        "supply_demand_chart": [skill_supply_demand(cohort.participants)],
+        "score_distribution_chart": [proposal.pairs],
+        "strategy_comparison_chart": [compare_strategies(proposal.problem)],
+        "health_chart": [health_counts(health)],
+        "timeline_chart": [meeting_timeline(health, cohort.checkins).dropna(subset=["date"])],
+        "pulse_trend_chart": [pulse_trend(cohort.checkins)],
+        "waves_chart": [result.waves, waves_view(result, cohort.instrument)],
+        "change_chart": [result.change, result.learning, learning_view(result)],
+        "retention_chart": [result.retention_curves, retention_view(result)],
+        "roi_chart": [result.roi_lines, roi_view(result)],
+    }
+
+
+def marks(svg: str) -> int:
+    """Drawn data marks in a Vega SVG (each mark item carries role graphics-symbol)."""
+    return svg.count('role="graphics-symbol"')
+
+
+@pytest.mark.parametrize("name", sorted(charts.__all__[9:]))
+def test_every_chart_draws_the_frames_rmkit_returns(library_frames, name: str) -> None:
+    """Before, charts.change_chart(rmkit.evaluate(c).learning) failed: 'Unable to determine data type for the
+    field "group"'; retention_chart(retention_curves) drew empty axes."""
+    for frame in library_frames[name]:
+        svg = charts.to_svg(getattr(charts, name)(frame))
+        assert marks(svg) > 0, (name, list(frame.columns))

@@ -101,8 +101,13 @@ def test_publish_keeps_history_and_logs(run_rmkit, cohort_copy: Path) -> None:
     old = (cohort_copy / "pairs.csv").read_bytes()
     first = run_rmkit("pair", cohort_copy, "--publish", "--by", "Ann", "--note", "kick-off")
     assert first.returncode == 0, first.stderr
-    second = run_rmkit("pair", cohort_copy, "--publish", "--strategy", "stable")
+    assert "the proposal is the 39 published pairs, unchanged" in first.stdout
+    refused = run_rmkit("pair", cohort_copy, "--publish", "--strategy", "stable")  # ends more than a quarter
+    assert refused.returncode == 2 and "not published" in refused.stderr and "--replace" in refused.stderr
+    assert len(list(cohort_copy.glob("pairs.*.csv"))) == 1
+    second = run_rmkit("pair", cohort_copy, "--publish", "--strategy", "stable", "--replace")
     assert second.returncode == 0, second.stderr
+    assert "ended:" in second.stdout and "new:" in second.stdout
     history = sorted(cohort_copy.glob("pairs.*.csv"))
     assert len(history) == 2 and history[0].read_bytes() == old
     after = file_hashes(cohort_copy)
@@ -141,7 +146,8 @@ def test_contradictory_locks_exit_2(run_rmkit, cohort_copy: Path, tmp_path: Path
     done = run_rmkit("pair", cohort_copy, "--out", tmp_path / "out.csv")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     mentors = ", ".join(sorted([mentor, other]))
-    assert f"mentee {mentee} is locked with 2 mentors ({mentors}) (decisions rows 5, 2)" in done.stderr
+    rows = ", ".join("2" if m == mentor else "5" for m in sorted([mentor, other]))  # in the order of the mentors
+    assert f"mentee {mentee} is locked with 2 mentors ({mentors}) (decisions rows {rows})" in done.stderr
 
 
 def test_lock_over_a_rule_is_a_warning(run_rmkit, tmp_path: Path) -> None:
@@ -193,3 +199,21 @@ def test_import_rmkit_does_not_import_scipy() -> None:
     code = "import sys, rmkit; rmkit.load_cohort; import rmkit.cli; print('scipy' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], env=rmkit_env(), capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_publish_prints_what_changes_and_refuses_a_large_replacement(run_rmkit, cohort_copy: Path) -> None:
+    """Before, one publish replaced 35 of 39 running pairs silently. Published pairs p1..: swap the mentees of
+    all 39 published pairs around (a ring), so a publish of the proposal ends 39 of 39 (100%)."""
+    published = pd.read_csv(cohort_copy / "pairs.csv", dtype=str)
+    ring = published.assign(mentee_id=list(published["mentee_id"].iloc[1:]) + [published["mentee_id"].iloc[0]])
+    ring.to_csv(cohort_copy / "pairs.csv", index=False)
+    before = file_hashes(cohort_copy)
+    refused = run_rmkit("pair", cohort_copy, "--publish")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "against the 39 published pairs: 0 kept, 39 ended, 39 new (100% of the running pairs replaced)" in refused.stderr
+    assert "more than 25% of the running pairs would end" in refused.stderr
+    assert file_hashes(cohort_copy) == before  # nothing written
+    assert run_rmkit("pair", cohort_copy, "--out", cohort_copy.parent / "p.csv", "--replace").returncode == 2  # --publish only
+    done = run_rmkit("pair", cohort_copy, "--publish", "--replace")
+    assert done.returncode == 0, done.stderr
+    assert "published pairs.csv: against the 39 published pairs: 0 kept, 39 ended, 39 new" in done.stdout

@@ -20,7 +20,7 @@ def board(example_dir: Path) -> EvaluationBoard:
 def test_tabs_and_summary(board: EvaluationBoard) -> None:
     assert [board.tabs.get_title(k) for k in range(len(TABS))] == list(TABS)
     summary = board.tabs.children[0].value
-    assert "Objectives" in summary and "Kirkpatrick" in summary and "digital_fluency" in summary
+    assert "Objectives" in summary and "Kirkpatrick" in summary and "digital fluency" in summary
 
 
 def test_small_groups_are_shown_as_suppressed(board: EvaluationBoard) -> None:

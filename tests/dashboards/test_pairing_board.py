@@ -230,12 +230,18 @@ def chromium():
         browser.close()
 
 
-def open_board(chromium, url: str):
+NAME_FIELD = "input[aria-label^='Your name']"
+
+
+def open_board(chromium, url: str, *, name: str | None = "Fran Facilitator"):
+    """A new tab on the board, with ``name`` typed into "Your name" (every decision is refused without one)."""
     page = chromium.new_page(viewport={"width": 1400, "height": 2600})
     watch = PageWatch()
     watch.attach(page)
     page.goto(url, timeout=180_000)  # a loaded shared machine can take longer than the default 30 s
     page.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
+    if name:
+        page.fill(NAME_FIELD, name)
     return page, watch
 
 
@@ -257,11 +263,16 @@ def test_browser_lock_survives_a_reload(chromium, served_cohort) -> None:
     mentor, mentee = first_unlocked_pair(page)
     page.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Lock", exact=True).click()
     page.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Unlock").wait_for(timeout=15_000)
-    assert read_decisions(folder).iloc[-1][["action", "mentor_id", "mentee_id"]].tolist() == ["lock", mentor, mentee]
-    page.reload()
+    assert read_decisions(folder).iloc[-1][["action", "mentor_id", "mentee_id", "by"]].tolist() == ["lock", mentor, mentee, "Fran Facilitator"]
+    page.reload(timeout=90_000)
     page.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
     row = page.locator(f".rmkit-pair-{mentor}-{mentee}")
     assert row.get_by_role("button", name="Unlock").count() == 1 and "locked" in row.inner_text()
+    # the browser tab remembers who decides (sessionStorage), and the new kernel records it
+    page.wait_for_function(f"document.querySelector({NAME_FIELD!r}).value === 'Fran Facilitator'", timeout=15_000)
+    row.get_by_role("button", name="Unlock").click()
+    row.get_by_role("button", name="Lock", exact=True).wait_for(timeout=15_000)
+    assert read_decisions(folder).iloc[-1][["action", "by"]].tolist() == ["unlock", "Fran Facilitator"]
     page.close()
 
 
@@ -304,7 +315,7 @@ def test_browser_two_tabs_lose_no_decision(chromium, served_cohort) -> None:
     assert len(log) == before + 2
     locks = {tuple(x) for x in log.iloc[-2:][["mentor_id", "mentee_id"]].to_numpy().tolist()}
     assert locks == {first, second}
-    a.reload()
+    a.reload(timeout=90_000)
     a.wait_for_selector(".rmkit-board .rmkit-pair:not(.rmkit-hidden)", timeout=90_000)
     for mentor, mentee in (first, second):  # tab a now shows tab b's lock as well
         assert a.locator(f".rmkit-pair-{mentor}-{mentee}").get_by_role("button", name="Unlock").count() == 1
@@ -316,11 +327,60 @@ def test_browser_two_tabs_lose_no_decision(chromium, served_cohort) -> None:
 def test_browser_publish(chromium, served_cohort) -> None:
     folder, url = served_cohort
     page, watch = open_board(chromium, url)
+    before = file_hashes(folder)
     page.get_by_role("button", name="Publish pairs").click()
-    page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('published')", timeout=15_000)
+    confirm = page.get_by_role("button", name="Confirm: publish")
+    confirm.wait_for(timeout=15_000)
+    assert "39 published pairs" in page.inner_text(".rmkit-publish-review") and file_hashes(folder) == before  # not yet
+    page.screenshot(path=str(folder.parent / "publish-review.png"), full_page=True)
+    confirm.click()
+    # the status line, not the confirmation panel (which says "published pairs" too)
+    page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('pairs to pairs.csv')", timeout=15_000)
     assert read_decisions(folder).iloc[-1]["action"] == "publish"
     assert list(folder.glob("pairs.2*.csv")), "the earlier pairs.csv is kept"
     published = pd.read_csv(folder / "pairs.csv")
     assert len(published) >= 38 and list(published.columns) == ["mentor_id", "mentee_id", "score", "locked", "reasons"]
     assert_clean_page(page, watch)
     page.close()
+
+
+def test_a_decision_needs_a_name_and_records_the_note(cohort_copy: Path) -> None:
+    """Before, every decision was recorded as 'facilitator'. The phase notebook opens the board with no name."""
+    board = PairingBoard(load_cohort(cohort_copy), by="")
+    before = file_hashes(cohort_copy)
+    mentor, mentee = board.visible().iloc[3][["mentor_id", "mentee_id"]]
+    from rmkit.errors import UsageError
+
+    with pytest.raises(UsageError, match="type your name"):
+        board.lock(mentor, mentee)
+    with pytest.raises(UsageError, match="type your name"):
+        board.review_publish()
+    assert file_hashes(cohort_copy) == before
+    board._by.value = "  Ana\u0000 Example "
+    board._note.value = "they asked to work together"
+    board.lock(mentor, mentee)
+    last = read_decisions(cohort_copy).iloc[-1]
+    assert [last["by"], last["note"]] == ["Ana Example", "they asked to work together"]
+    assert board._note.value == ""  # a note belongs to one decision
+
+
+def test_publish_asks_for_confirmation_with_what_changes(cohort_copy: Path) -> None:
+    """Before, one click on Publish pairs replaced the running pairs with no summary. The published pairs are the
+    proposal; a forbid makes the proposal differ from them."""
+    board = PairingBoard(load_cohort(cohort_copy), by="Ana")
+    mentor, mentee = board.visible().iloc[4][["mentor_id", "mentee_id"]]
+    board.forbid(mentor, mentee)
+    before = file_hashes(cohort_copy)
+    changes = board.review_publish()
+    assert file_hashes(cohort_copy) == before  # nothing written until confirmed
+    assert (mentor, mentee) in {tuple(r) for r in changes.ended.to_numpy().tolist()}
+    review = board._review.children[0].value
+    assert board.names[mentor] in review and "running pairs that end" in review and "new pairs" in review
+    board._cancel_publish()
+    assert board._review.children == () and file_hashes(cohort_copy) == before
+    board.review_publish()
+    confirm = board._review.children[1].children[0]
+    assert confirm.description.startswith("Confirm: publish")
+    confirm.click()
+    assert read_decisions(cohort_copy).iloc[-1][["action", "by"]].tolist() == ["publish", "Ana"]
+    assert board.review_publish().unchanged

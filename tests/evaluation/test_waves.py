@@ -89,7 +89,8 @@ def test_rebuilds_the_practitioners_table(instrument):
 
 def test_columns(instrument):
     scores = pd.DataFrame({"person_id": ["a"], "wave": ["w"], "scale": ["collaboration"], "score": [3.0]})
-    table = waves_table(scores, pd.DataFrame({"person_id": ["a"], "role": ["mentor"], "department": ["IT"]}), instrument)
+    table = waves_table(scores, pd.DataFrame({"person_id": ["a"], "role": ["mentor"], "department": ["IT"]}), instrument,
+                        suppress=False)
     assert list(table.columns) == WAVES_COLUMNS
     assert list(table.group) == ["all", "role=mentor", "department=IT"]
     assert table.ci_low.isna().all()  # no interval from one person
@@ -145,7 +146,7 @@ def test_groups_and_people_without_a_department(instrument):
     })
     scores = pd.DataFrame({"person_id": list("abcde"), "wave": "w", "scale": "collaboration",
                            "score": [1.0, 2.0, 3.0, 4.0, 5.0]})
-    table = waves_table(scores, people, instrument).set_index("group")
+    table = waves_table(scores, people, instrument, suppress=False).set_index("group")
     assert list(table.index) == ["all", "role=mentor", "role=mentee", "department=IT", "department=Sales"]
     # by hand: mentors b, c, e -> (2 + 3 + 5) / 3; mentees a, d -> (1 + 4) / 2; IT b, e -> 3.5; Sales a, c -> 2
     assert table.loc["all", "value"] == pytest.approx(3.0)
@@ -166,3 +167,23 @@ def test_unknown_grouping_column(instrument):
     scores = pd.DataFrame({"person_id": ["a"], "wave": ["w"], "scale": ["collaboration"], "score": [3.0]})
     with pytest.raises(ValueError, match="cannot group by team"):
         waves_table(scores, pd.DataFrame({"person_id": ["a"]}), instrument, groups=["all", "team"])
+
+
+def test_small_groups_are_suppressed_by_default(instrument):
+    """Before, waves_table returned every group's value unless the caller remembered rmkit.suppress. Five people:
+    with min_group_size 3 the two mentees (and so, complementarily, the mentors) and both departments are hidden;
+    the values, SDs and intervals are gone, the sizes stay. The rule is the shared one (the same result as
+    rmkit.suppress on the unsuppressed table)."""
+    from rmkit.evaluation.confidentiality import suppress
+
+    people = pd.DataFrame({"person_id": list("abcde"), "role": ["mentee", "mentor", "mentor", "mentee", "mentor"],
+                           "department": ["Sales", "IT", "Sales", "Sales", "IT"]})
+    scores = pd.DataFrame({"person_id": list("abcde"), "wave": "w", "scale": "collaboration", "score": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    table = waves_table(scores, people, instrument, min_group_size=3).set_index("group")
+    assert not table.loc["all", "suppressed"] and table.loc["all", "value"] == pytest.approx(3.0)
+    hidden = table[table["suppressed"]]
+    assert "role=mentee" in hidden.index and hidden[["value", "sd", "ci_low", "ci_high"]].isna().all().all()
+    assert table.loc["role=mentee", "n"] == 2
+    raw = waves_table(scores, people, instrument, suppress=False)
+    shared = suppress(raw, 3, keys=("scale", "wave"), columns=("value", "sd", "ci_low", "ci_high"))
+    pd.testing.assert_frame_equal(table.reset_index()[shared.columns], shared)

@@ -108,3 +108,22 @@ def test_swaps_refuse_unknown_or_locked_pairs() -> None:
         suggest_swaps(result, "m1", "e1")
     with pytest.raises(ValueError, match="not a pair"):
         suggest_swaps(result, "m1", "e9")
+
+
+def test_suggestions_read_well_in_a_notebook() -> None:
+    """Before, suggest_swaps returned dataclasses holding DataFrames that printed as a wall of text."""
+    from rmkit.cohort import load_cohort
+    from rmkit.pairing import propose_pairs
+    from rmkit.resources import example_cohort_dir
+
+    result = propose_pairs(load_cohort(example_cohort_dir()))
+    pair = result.pairs[~result.pairs["locked"]].iloc[0]
+    swaps = suggest_swaps(result, pair.mentor_id, pair.mentee_id, limit=3)
+    text = repr(swaps)
+    assert text.splitlines()[0] == f"{len(swaps)} swap suggestion(s):" and len(text.splitlines()) == len(swaps) + 1
+    assert "DataFrame" not in text and "person_id" not in text
+    assert repr(swaps[0]).startswith("SwapSuggestion(#1 ")
+    frame = swaps.to_frame()
+    assert list(frame["rank"]) == [s.rank for s in swaps]
+    assert "<table" in swaps._repr_html_() and "<table" in swaps[0]._repr_html_()
+    assert isinstance(swaps, list) and swaps[0].rank == 1  # still a list of suggestions

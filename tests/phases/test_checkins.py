@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from rmkit.cohort.config import ProgramConfig
-from rmkit.phases.checkins import health_counts, health_dates, meeting_timeline, pair_health, pulse_trend
+from rmkit.phases.checkins import (
+    health_counts,
+    health_date_note,
+    health_dates,
+    meeting_timeline,
+    pair_health,
+    pulse_trend,
+)
 
 # Start Monday 2026-01-05, judged as of Monday 2026-03-02 (56 days later), cadence 2 weeks = 14 days:
 # overdue (at risk) beyond 1.5 × 14 = 21 days; due (needs check-in) beyond 14 days; 4 meetings expected (56 / 14).
@@ -78,9 +87,53 @@ def test_dates_are_clamped_to_the_program_end() -> None:
     assert (start, as_of) == (pd.Timestamp("2026-01-05"), pd.Timestamp("2026-03-02"))  # 8 weeks after the start
 
 
-def test_defaults_come_from_the_data_when_program_is_silent() -> None:
+def test_start_comes_from_the_data_and_as_of_is_today_when_program_is_silent() -> None:
     frame = meetings(("1", "2026-01-09", 4), ("1", "2026-02-20", 4))
-    assert health_dates(ProgramConfig(), frame) == (pd.Timestamp("2026-01-09"), pd.Timestamp("2026-02-20"))
+    assert health_dates(ProgramConfig(), frame, today=dt.date(2026, 4, 24)) == (pd.Timestamp("2026-01-09"), pd.Timestamp("2026-04-24"))
+
+
+def test_a_program_nobody_updated_for_two_months_shows_its_pairs_at_risk() -> None:
+    # Before: as_of defaulted to the last meeting (2026-02-20), so this pair looked on track forever.
+    # The last meeting is 63 days before "today" (2026-04-24), more than 1.5 x the 14-day cadence = 21 days.
+    program = ProgramConfig(start_date="2026-01-05", checkin_every_weeks=2, duration_weeks=24)
+    frame = meetings(("1", "2026-01-09", 4), ("1", "2026-01-23", 4), ("1", "2026-02-06", 4), ("1", "2026-02-20", 4))
+    table = health(frame, ["1"], program, today=dt.date(2026, 4, 24))
+    assert table.loc["m1", "status"] == "at risk" and table.loc["m1", "days_since_last"] == 63
+    assert health_date_note(program, frame, today=dt.date(2026, 4, 24)) == "as of 24 April 2026 (today), 109 days after the start"
+
+
+def test_today_is_capped_at_the_planned_end() -> None:
+    # 2026-01-05 + 24 weeks = 2026-06-22 (168 days)
+    program = ProgramConfig(start_date="2026-01-05", duration_weeks=24)
+    assert health_dates(program, None, today=dt.date(2027, 1, 1))[1] == pd.Timestamp("2026-06-22")
+    assert "(the planned end of the program" in health_date_note(program, None, today=dt.date(2027, 1, 1))
+
+
+def test_each_threshold_leads_to_the_status_the_template_comment_names() -> None:
+    """The template's checkins comments and the judged statuses come from CHECKIN_THRESHOLDS; check both ends."""
+    from rmkit.cohort.config import CHECKIN_THRESHOLDS
+    from rmkit.resources import templates_dir
+
+    template = (templates_dir() / "program.yaml").read_text(encoding="utf-8")
+    # one pair per threshold, built to trip it alone (dates as in PROGRAM: judged 56 days after the start)
+    tripped = {
+        "first_meeting_within_days": health(meetings(("9", "2026-01-09", 4)), ["1"]).loc["m1"],            # never met
+        "overdue_factor": health(meetings(("1", "2026-01-20", 4)), ["1"]).loc["m1"],                       # 41 days ago
+        "low_pulse": health(meetings(("1", "2026-02-16", 2), ("1", "2026-02-27", 2)), ["1"]).loc["m1"],    # pulse 2
+    }
+    for key, threshold in CHECKIN_THRESHOLDS.items():
+        assert tripped[key]["status"] == threshold.status, key
+        line = next(line for line in template.splitlines() if line.strip().startswith(f"{key}:"))
+        assert line.split("#", 1)[1].strip().startswith(f'"{threshold.status}"'), line
+    assert "needs check-in\" if a pair has not met" not in template  # the wording that disagreed with the code
+
+
+def test_the_template_comments_are_current() -> None:
+    from rmkit.cohort.templates import program_template
+    from rmkit.resources import templates_dir
+
+    text = (templates_dir() / "program.yaml").read_text(encoding="utf-8")
+    assert program_template(text) == text, "regenerate: python -m rmkit.cohort.templates data/templates"
 
 
 def test_timeline_and_trend() -> None:

@@ -306,3 +306,21 @@ def test_a_report_that_cannot_be_built_keeps_the_run(tmp_path: Path, example_dir
                                "read); the executed notebooks hold every result"]
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     assert (manifest["status"], manifest["report"], manifest["warnings"]) == ("ok", None, result.warnings)
+
+
+def test_phase_logs_hold_only_what_is_worth_reading(tmp_path: Path, example_dir: Path) -> None:
+    """Before, every phase log held jupyter_client's "Kernel is running over TCP without encryption" warning and
+    nothing else. The kernel is now reached over IPC sockets in Jupyter's private runtime folder (POSIX): a clean
+    phase writes no log, and no socket file is left in the run folder or the runtime folder."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    runtime = Path(jupyter_runtime_dir())
+    before = set(runtime.glob("rmkit-*")) if runtime.exists() else set()
+    notebooks = write_notebooks(tmp_path / "nb", {"01_prints.ipynb": PRINTS})
+    result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
+    assert result.ok
+    logs = list((tmp_path / "run" / "logs").glob("*.log")) if (tmp_path / "run" / "logs").exists() else []
+    assert not any("without encryption" in log.read_text(encoding="utf-8") for log in logs)
+    assert logs == []
+    assert not [p.name for p in (tmp_path / "run").iterdir() if "ipc" in p.name]
+    assert set(runtime.glob("rmkit-*")) == before

@@ -78,3 +78,13 @@ def test_report_has_the_figures_and_nothing_it_must_not(demo, example_dir: Path)
     for phase in find_phases():
         assert f'id="phase-{phase.number:02d}"' in html
     assert "40 mentors" in html and "Acme reverse mentoring" in html
+
+
+def test_report_says_the_health_date_and_that_pairs_are_published(demo) -> None:
+    """The report carries the check-ins phase's judging date and source, and the pairing phase's word on the
+    published pairs.csv (the example's published pairs are its own proposal)."""
+    _, run_dir, _ = demo
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    # the example sets no as_of: judged as of today, capped at the planned end 2025-03-03 + 24 weeks = 2025-08-18
+    assert "as of 18 August 2025 (the planned end of the program: start_date + duration_weeks), 168 days after the start" in html
+    assert "is already published, and this proposal is the same 39 pairs: publishing it changes nothing" in html
