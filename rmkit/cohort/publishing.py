@@ -74,7 +74,8 @@ def cohort_read_only(cohort_dir: str | os.PathLike[str]) -> str | None:
     """Why decisions and pairs cannot be saved in this cohort folder, or ``None`` when they can.
 
     Tried, not guessed from permission bits (which do not bind an administrator, nor tell a read-only mount): the
-    lock file must open for writing, and ``decisions.csv`` and ``pairs.csv``, where they exist, must be writable.
+    lock file (or, before there is one, a file made and removed at once) must open for writing, and
+    ``decisions.csv`` and ``pairs.csv``, where they exist, must be writable; nothing is left behind.
     Any error opening them is a reason (a board still opens, read-only); none is raised.
 
     Examples
@@ -85,7 +86,12 @@ def cohort_read_only(cohort_dir: str | os.PathLike[str]) -> str | None:
     """
     folder = _folder(cohort_dir)
     try:
-        os.close(os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644))
+        if (folder / LOCK_FILE).exists():
+            os.close(os.open(folder / LOCK_FILE, os.O_RDWR))
+        else:  # a file made and removed at once: asking changes nothing in the folder
+            fd, probe = tempfile.mkstemp(prefix=".rmkit-write-test-", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
     except OSError as exc:
         return f"the cohort folder {folder} cannot be written ({exc.strerror or exc})"
     for name in ("decisions", "pairs"):
