@@ -7,11 +7,13 @@ A problem that belongs to a whole file or to a YAML key prints as ``FILE:KEY.PAT
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "shown",
     "Problem",
     "RmkitError",
     "InputError",
@@ -20,9 +22,40 @@ __all__ = [
     "InfeasibleError",
     "RunError",
     "PhaseError",
+    "WriteError",
+    "ReadOnlyError",
 ]
 
 Severity = Literal["error", "warning"]
+
+#: The most characters of an input value that a message shows: a hostile or mistaken value (a 1 MB cell, a YAML
+#: list that aliases expand) never makes a message unbounded.
+SHOWN_LIMIT = 80
+
+
+def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
+    """``repr(value)`` for a message, at most ``limit`` characters (``...`` marks a cut). Containers are shown by
+    their first elements and levels only (:mod:`reprlib`), so even a value that YAML aliases made huge costs nothing.
+
+    Examples
+    --------
+    >>> shown("best")
+    "'best'"
+    >>> len(shown("x" * 10_000)) <= 80, "..." in shown("x" * 10_000)
+    (True, True)
+    >>> shown([[1, 2, 3] * 100] * 100)
+    '[[1, 2, 3, 1, 2, 3, ...], [1, 2, 3, 1, 2, 3, ...], [1, 2, 3, 1, 2, 3, ...], ...'
+    """
+    out = _REPR.repr(value)
+    if len(out) <= limit:
+        return out
+    return out[: limit - 4] + ("...'" if out[:1] in "'\"" else "...")
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict, _REPR.maxset = 3, 6, 6, 4, 6
+_REPR.maxstring = _REPR.maxother = SHOWN_LIMIT - 2
+_REPR.maxlong = 40
 
 
 @dataclass(frozen=True)
@@ -142,6 +175,29 @@ class RunError(RmkitError):
     dashboard's server."""
 
     exit_code = 1
+
+
+class ReadOnlyError(UsageError):
+    """A folder rmkit must write to cannot be written (a read-only share or snapshot, no permission): nothing was
+    tried, nothing changed (exit 2)."""
+
+
+class WriteError(RmkitError):
+    """Writing a file failed part-way (the disk is full, the folder became read-only): what was being written was
+    rolled back, so no half-written file or row is left (exit 1).
+
+    Examples
+    --------
+    >>> print(WriteError("decisions.csv", OSError(28, "No space left on device")))
+    could not write decisions.csv: No space left on device; nothing was changed
+    """
+
+    exit_code = 1
+
+    def __init__(self, what: str, error: OSError, *, kept: str = "nothing was changed"):
+        self.what, self.error = what, error
+        reason = error.strerror or str(error)
+        super().__init__(f"could not write {what}: {reason}; {kept}")
 
 
 class PhaseError(RunError):

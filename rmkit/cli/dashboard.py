@@ -14,7 +14,13 @@ notebook's code hidden. Open the printed address in a browser; stop with Ctrl-C.
   checkins    which pairs are on track, need a check-in or are at risk
   evaluation  what the program achieved (Kirkpatrick levels, retention, ROI)
 
-The cohort is validated first; a cohort with errors is refused (exit 2)."""
+The cohort is validated first; a cohort with errors is refused (exit 2).
+
+Every start makes a new random token: the printed address carries it, and the board refuses a page or a
+connection without it, as well as any request made to another host name than 127.0.0.1 or localhost (a web
+page elsewhere cannot reach it). --no-token serves without one: only for a trusted kiosk, since anyone with an
+account on this computer could then open the board. A closed tab's session ends within about a minute; at most
+--max-pages tabs are served at once (default 8)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,10 +28,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pairing, checkins or evaluation")
     parser.add_argument("cohort", metavar="COHORT", help="the cohort folder")
     parser.add_argument("--port", type=int, default=None, help="port to listen on (default: the first free one from 8866)")
+    parser.add_argument("--no-token", action="store_true",
+                        help="serve without a token (a trusted kiosk only: anyone on this computer could open it)")
+    parser.add_argument("--max-pages", type=int, default=None, metavar="N",
+                        help="the most tabs served at once, each with its own session (default 8)")
 
 
 def run(args: argparse.Namespace) -> int:
     import signal
+    import sys
     import threading
 
     from ..dashboards.serve import start_dashboard
@@ -33,6 +44,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.port is not None and not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: expected a port number from 1 to 65535")
+    if args.max_pages is not None and args.max_pages < 1:
+        raise UsageError(f"--max-pages {args.max_pages}: expected 1 or more")
+    if args.no_token:
+        print("warning: --no-token: the board needs no token, so anyone with an account on this computer can open "
+              "it and change decisions; use it only on a trusted kiosk", file=sys.stderr, flush=True)
     # Ctrl-C, a closed terminal and a service manager's SIGTERM all stop the board cleanly, also when the shell
     # started rmkit with SIGINT ignored (a background job): the handlers are installed here, not inherited.
     stop_signals = [signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
@@ -48,9 +64,12 @@ def run(args: argparse.Namespace) -> int:
     for signum in stop_signals:
         signal.signal(signum, on_signal)
     try:
-        server = start_dashboard(args.board, args.cohort, port=args.port)
+        server = start_dashboard(args.board, args.cohort, port=args.port, no_token=args.no_token,
+                                 max_pages=args.max_pages)
         print(f"The {args.board} board for {args.cohort} is at {server.url}", flush=True)
-        print("Open it in a browser (only this computer can reach it). Press Ctrl-C to stop.", flush=True)
+        print("Open it in a browser on this computer (only this computer can reach it)"
+              + ("; the address holds this start's token: give it only to whom may see the board"
+                 if server.token else "") + ". Press Ctrl-C to stop.", flush=True)
         print(f"(Voilà's messages are logged in {server.log})", flush=True)
         while not stop_requested.wait(0.5):
             if server.process.poll() is not None:

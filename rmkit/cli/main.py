@@ -86,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a full disk, a folder that became read-only: the user's environment, not a bug
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"rmkit: could not read or write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug in rmkit, not the user's fault: say so briefly
         if os.environ.get("RMKIT_DEBUG"):
             raise

@@ -11,7 +11,9 @@ Validate the cohort, then compute every program metric in one tidy table: each s
 group (all, role=..., department=...), Cronbach's alpha (alpha:<scale>), the paired change from the
 first to the last wave (change:<scale>), retention at 12 months (participant, comparison) and
 Phillips ROI (costs, benefits, bcr, roi_percent). Rows with fewer than min_group_size people keep
-their n but no value (suppressed = true), and so does the next smallest group of a breakdown.
+their n but no value (suppressed = true); within a breakdown (the departments of one metric and wave)
+more groups are hidden until the hidden ones number at least min_group_size people together, so no
+hidden value can be recovered by subtraction.
 The output is .csv or .xlsx by its suffix; input files are never overwritten.
 Exit 0 when done, 2 on bad input (one FILE:ROW:COLUMN line per problem)."""
 
@@ -33,5 +35,5 @@ def run(args: argparse.Namespace) -> int:
     table = metrics_table(cohort)
     write_table(table, out, sheet_name="metrics")
     print(f"wrote {len(table)} metrics ({int(table['suppressed'].sum())} suppressed: fewer than "
-          f"{cohort.program.min_group_size} people, or the next smallest group) to {out}")
+          f"{cohort.program.min_group_size} people, or hidden with them so that none can be recovered) to {out}")
     return 0

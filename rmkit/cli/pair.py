@@ -25,7 +25,9 @@ is ever changed. When pairs are already published, the proposal is compared with
 a publication that would end more than a quarter of the running pairs is refused (exit 2, nothing written)
 unless --replace is given.
 
-Exit 0 done; 2 bad input (one FILE:ROW:COLUMN line per problem), an infeasible cohort or a usage error."""
+Exit 0 done; 2 bad input (one FILE:ROW:COLUMN line per problem), an infeasible cohort, a usage error or a
+cohort folder that cannot be written (--publish); 1 when writing failed part-way (a full disk: nothing is
+left half-written)."""
 
 
 STRATEGIES = ("optimal", "fair", "stable")  # = rmkit.cohort.config.STRATEGIES, without importing pydantic for --help
@@ -81,6 +83,14 @@ def run(args: argparse.Namespace) -> int:
     report = require_valid(args.cohort)
     cohort = report.cohort
     assert cohort is not None
+    if args.publish:  # before anything is written: a read-only cohort cannot take the publication
+        from ..cohort.publishing import cohort_read_only
+        from ..errors import ReadOnlyError
+
+        reason = cohort_read_only(cohort.path)
+        if reason is not None:
+            raise ReadOnlyError(f"cannot publish pairs: {reason}; nothing was written. Publish from a copy of the "
+                                "cohort in a folder you can write to, or ask for write access")
     inputs = cohort.input_files()
     out = _check_output("--out", args.out, cohort.path, inputs)
     matrix_out = _check_output("--matrix-out", args.matrix_out, cohort.path, inputs)

@@ -49,6 +49,9 @@ def _seconds(text: str) -> float | None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("cohort", metavar="COHORT", help="the cohort folder")
     add_run_options(parser, out_help="the run folder to create (new or empty); default runs/<cohort>/<timestamp>/")
+    parser.add_argument("--no-person-tables", dest="person_tables", action="store_false", default=None,
+                        help="leave out per-person tables (tables/scores.csv), for a run folder that is shared; "
+                             "default: program.yaml's person_tables (true)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from ..runs.cohort_run import run_cohort
 
     result = run_cohort(args.cohort, out=args.out, phases=args.phases, notebooks=args.notebooks,
-                        cell_timeout=args.cell_timeout, **progress_printer())
+                        cell_timeout=args.cell_timeout, person_tables=args.person_tables, **progress_printer())
     print_outcome(result)
     return 0 if result.ok else 1
 

@@ -7,7 +7,9 @@ Everything that touches a cohort's files lives here, and nothing else in rmkit r
   showing the result to people;
 - :mod:`~rmkit.cohort.schemas`: the declared columns of every table, type conversion and value checks (pandera);
 - :mod:`~rmkit.cohort.config`: ``program.yaml`` and survey instruments (pydantic models, YAML with located errors);
+- :mod:`~rmkit.cohort.safe_yaml`: reading YAML safely (no objects, aliases bounded, errors located);
 - :mod:`~rmkit.cohort.tables`: CSV/XLSX in and out (encodings, delimiters, formula-safe atomic writes);
+- :mod:`~rmkit.cohort.escaping`: cohort text made safe for markdown and HTML (never interpreted as markup);
 - :mod:`~rmkit.cohort.publishing`: the two writes into a cohort folder, the decision log and published pairs;
 - :mod:`~rmkit.cohort.templates`: blank templates generated from the schemas (``rmkit init``);
 - :mod:`~rmkit.cohort.importers`: survey-tool exports (Qualtrics, Microsoft Forms, Google Forms) into responses;

@@ -24,10 +24,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import Problem
+from ..errors import Problem, shown
+from .safe_yaml import load_yaml
 
 __all__ = [
     "STRATEGIES",
@@ -165,6 +165,8 @@ class ProgramConfig(_Model):
     min_group_size: int = Field(default=5, ge=1)
     intangibles: list[str] = Field(default_factory=list)
     currency: str = ""
+    #: whether runs write per-person tables (each person's scale scores); false for runs whose folder is shared
+    person_tables: bool = True
 
     @field_validator("waves")
     @classmethod
@@ -174,7 +176,7 @@ class ProgramConfig(_Model):
             raise ValueError("a wave name is empty")
         dupes = sorted({w for w in waves if waves.count(w) > 1})
         if dupes:
-            raise ValueError(f"wave {dupes[0]!r} is declared twice")
+            raise ValueError(f"wave {shown(dupes[0])} is declared twice")
         return waves
 
     @field_validator("objectives")
@@ -183,7 +185,7 @@ class ProgramConfig(_Model):
         ids = [o.id for o in objectives]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"objective id {dupes[0]!r} is used twice")
+            raise ValueError(f"objective id {shown(dupes[0])} is used twice")
         return objectives
 
 
@@ -248,11 +250,11 @@ class Instrument(_Model):
         scale_ids = [s.id for s in self.scales]
         dupes = sorted({s for s in scale_ids if scale_ids.count(s) > 1})
         if dupes:
-            raise ValueError(f"scale id {dupes[0]!r} is declared twice")
+            raise ValueError(f"scale id {shown(dupes[0])} is declared twice")
         item_ids = [i.id for i in self.items]
         dupes = sorted({i for i in item_ids if item_ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"item id {dupes[0]!r} is declared twice")
+            raise ValueError(f"item id {shown(dupes[0])} is declared twice")
         if self.favorable_at is not None and not self.response_scale.min <= self.favorable_at <= self.response_scale.max:
             raise ValueError(
                 f"favorable_at {self.favorable_at:g} is outside the response scale "
@@ -310,17 +312,17 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "missing":
         return "is required but missing"
     if kind == "literal_error":
-        return f"found {found!r}; allowed: {ctx.get('expected', '')}"
+        return f"found {shown(found)}; allowed: {ctx.get('expected', '')}"
     if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
         bound = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
         limit = next(iter(ctx.values()), "")
-        return f"found {found!r}; must be {bound} {limit}"
+        return f"found {shown(found)}; must be {bound} {limit}"
     if kind == "too_short":
         return "must not be empty"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     expected = error["msg"].replace("Input should be ", "expected ").replace("Value error, ", "")
-    return f"found {found!r}; {expected}"
+    return f"found {shown(found)}; {expected}"
 
 
 def _unknown_keys(model: type[BaseModel], data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -352,27 +354,6 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
         if inner is not None:
             return inner
     return None
-
-
-class _Loader(yaml.SafeLoader):
-    """A safe loader that leaves dates as text, so that a date that does not exist (2026-02-30) is reported by the
-    schema at its key instead of failing the whole file."""
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-
-
-def load_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """Parse YAML safely; a syntax error becomes a problem located by line and column."""
-    try:
-        return yaml.load(text, Loader=_Loader), []
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = (mark.line + 1, str(mark.column + 1)) if mark is not None else (None, None)
-        what = exc.problem or str(exc)
-        return None, [Problem(file, where[0], where[1], f"not valid YAML: {what}")]
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        return None, [Problem(file, None, None, f"not valid YAML: {exc}")]
 
 
 def _parse(model: type[BaseModel], data: Any, file: str) -> tuple[Any, list[Problem]]:
@@ -466,14 +447,14 @@ def _instrument_reference_problems(data: dict[str, Any], file: str, already: lis
         scale = item.get("scale")
         if scale is not None and str(scale).strip() not in scale_ids and key not in known:
             allowed = ", ".join(scale_ids) if scale_ids else "none declared"
-            problems.append(Problem(file, None, key, f"found {scale!r}; allowed: a declared scale ({allowed})"))
+            problems.append(Problem(file, None, key, f"found {shown(scale)}; allowed: a declared scale ({allowed})"))
         item_id = item.get("id")
         if item_id is not None and str(item_id).strip() in RESERVED_RESPONSE_COLUMNS:
             problems.append(
-                Problem(file, None, f"items[{k}].id", f"{item_id!r} is a reserved column of responses.csv; rename the item")
+                Problem(file, None, f"items[{k}].id", f"{shown(item_id)} is a reserved column of responses.csv; rename the item")
             )
     used = {str(i.get("scale")).strip() for i in items if isinstance(i, dict)}
     for k, scale in enumerate(scales):
         if isinstance(scale, dict) and scale.get("id") is not None and str(scale["id"]).strip() not in used:
-            problems.append(Problem(file, None, f"scales[{k}]", f"scale {scale['id']!r} has no items", "warning"))
+            problems.append(Problem(file, None, f"scales[{k}]", f"scale {shown(scale['id'])} has no items", "warning"))
     return problems

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem, UsageError, ValidationError
+from ..errors import Problem, UsageError, ValidationError, shown
 from .config import Instrument, load_yaml
 from .survey_exports import parse_export_time, qualtrics_layout
 from .tables import read_raw_table
@@ -134,7 +134,7 @@ def read_mapping(path: str | os.PathLike[str], instrument: Instrument) -> tuple[
         item_id = None if item is None or str(item).strip() == "" else str(item).strip()
         if item_id is not None and item_id not in known:
             where = (row, "item") if row is not None else (None, column)
-            problems.append(Problem(file, where[0], where[1], f"found {item_id!r}; allowed: an item id of instrument {instrument.id}"))
+            problems.append(Problem(file, where[0], where[1], f"found {shown(item_id)}; allowed: an item id of instrument {instrument.id}"))
             continue
         mapping[normalize_text(column)] = item_id
     return mapping, problems
@@ -194,15 +194,14 @@ def match_columns(columns: list[tuple[str, str]], instrument: Instrument, *, map
             inside = sorted(((len(t), i) for t, i in texts if f" {t} " in padded), reverse=True)
             item = exact[0] if exact else (inside[0][1] if inside else None)
         if item is None:
-            shown = text if len(text) <= 60 else text[:57] + "..."
-            problems.append(Problem(file, 1, header, f"matches no item of instrument {instrument.id} ({shown!r}); "
+            problems.append(Problem(file, 1, header, f"matches no item of instrument {instrument.id} ({shown(text)}); "
                                     "the column is ignored", "warning"))
             continue
         found[header] = item
     seen: dict[str, str] = {}
     for header, item in found.items():
         if item in seen:
-            problems.append(Problem(file, 1, header, f"matches item {item}, as column {seen[item]!r} does; "
+            problems.append(Problem(file, 1, header, f"matches item {item}, as column {shown(seen[item])} does; "
                                     "give an explicit map (--map) to say which one is the item"))
         seen.setdefault(item, header)
     if not found:
@@ -295,7 +294,7 @@ def import_responses(path: str | os.PathLike[str], format: str, instrument: Inst
     0        p1  baseline  2025-02-28T09:15:32+00:00  4  5
     """
     if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; allowed: {', '.join(FORMATS)}")
+        raise ValueError(f"unknown format {shown(format)}; allowed: {', '.join(FORMATS)}")
     path = Path(path)
     file = path.name
     raw = read_raw_table(path, file=file, duplicates="rename")
@@ -368,14 +367,14 @@ def import_responses(path: str | os.PathLike[str], format: str, instrument: Inst
             if person is None:
                 problems.append(Problem(file, row_number, id_column, "is empty; a value is required"))
             elif known_ids is not None and person not in known_ids:
-                problems.append(Problem(file, row_number, id_column, f"found {person!r}; it is not a person_id of participants.csv"))
+                problems.append(Problem(file, row_number, id_column, f"found {shown(person)}; it is not a person_id of participants.csv"))
         else:
             mail = str(record[email]).strip()
             person = lookup.get(mail.casefold())
             if not mail:
                 problems.append(Problem(file, row_number, email, "is empty: the answers cannot be matched to a participant"))
             elif person is None:
-                problems.append(Problem(file, row_number, email, f"found {mail!r}; it is not an e-mail of participants.csv"))
+                problems.append(Problem(file, row_number, email, f"found {shown(mail)}; it is not an e-mail of participants.csv"))
         if person is not None:
             if person in first_row:
                 problems.append(Problem(file, row_number, id_column or email, f"{person} also answered in row "
@@ -385,7 +384,7 @@ def import_responses(path: str | os.PathLike[str], format: str, instrument: Inst
         if time_column is not None and str(record[time_column]).strip():
             stamp, why = parse_export_time(str(record[time_column]), zone_name)
             if stamp is None:
-                problems.append(Problem(file, row_number, time_column, f"found {record[time_column]!r}: {why}; "
+                problems.append(Problem(file, row_number, time_column, f"found {shown(record[time_column])}: {why}; "
                                         "submitted_at is left empty", "warning"))
             else:
                 submitted = stamp.isoformat()
@@ -393,7 +392,7 @@ def import_responses(path: str | os.PathLike[str], format: str, instrument: Inst
         for header, item in found.items():
             value, ok = _answer(str(record[header]), low, high, labels)
             if not ok:
-                problems.append(Problem(file, row_number, header, f"found {str(record[header])!r}; expected {allowed}"))
+                problems.append(Problem(file, row_number, header, f"found {shown(str(record[header]))}; expected {allowed}"))
             out[item] = value
         records.append(out)
     missing = [i for i in instrument.item_ids if i not in set(found.values())]

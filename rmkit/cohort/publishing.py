@@ -13,26 +13,40 @@ folder while they write, so several processes (dashboard tabs, a terminal) can a
 interleaving rows. ``at`` is an ISO 8601 UTC timestamp taken inside the lock, so the file's order is the time order.
 Every cell is formula-neutralized (see :func:`rmkit.cohort.tables.neutralize_formula`). An existing ``decisions.xlsx`` or
 ``pairs.xlsx`` stays XLSX; a CSV keeps its delimiter, line ending and column order.
+
+Writes cannot tear. A decision is appended as one write of the whole row, flushed and synced; if that fails (a full
+disk), the file is cut back to its previous length under the lock, so it holds the whole row or nothing. A
+publication writes the new pairs to a temporary file, the copy of the earlier pairs, and the ``publish`` row, and
+only then moves the new file into place; a failure at any step removes what that publication wrote, and the
+earlier state stays as it was. Such a failure is a :class:`~rmkit.errors.WriteError` (exit 1) naming the file and
+the reason. A folder that cannot be written at all (a read-only share, a snapshot) is found before anything is
+tried (:func:`cohort_read_only`) and is a :class:`~rmkit.errors.ReadOnlyError` (exit 2).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import io
 import os
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..errors import UsageError
-from .tables import atomic_write, neutralize_formula, timestamp_for_filename, write_table
+from ..errors import ReadOnlyError, UsageError, WriteError
+from .tables import atomic_write, neutralize_formula, neutralize_frame, timestamp_for_filename
 
-__all__ = ["DECISION_COLUMNS", "PAIRS_COLUMNS", "Publication", "append_decision", "publish_pairs", "decisions_lock"]
+__all__ = ["DECISION_COLUMNS", "PAIRS_COLUMNS", "Publication", "append_decision", "publish_pairs", "decisions_lock",
+           "cohort_read_only"]
+
+#: errno values that mean "this folder cannot be written here", as opposed to a failure while writing
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 DECISION_COLUMNS = ("at", "by", "action", "mentor_id", "mentee_id", "note")
 PAIRS_COLUMNS = ("mentor_id", "mentee_id", "score", "locked", "reasons")
@@ -56,9 +70,53 @@ def _folder(cohort_dir: str | os.PathLike[str]) -> Path:
     return folder
 
 
+def cohort_read_only(cohort_dir: str | os.PathLike[str]) -> str | None:
+    """Why decisions and pairs cannot be saved in this cohort folder, or ``None`` when they can.
+
+    Tried, not guessed from permission bits (which do not bind an administrator, nor tell a read-only mount): the
+    lock file (or, before there is one, a file made and removed at once) must open for writing, and
+    ``decisions.csv`` and ``pairs.csv``, where they exist, must be writable; nothing is left behind.
+    Any error opening them is a reason (a board still opens, read-only); none is raised.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cohort_read_only(tempfile.mkdtemp()) is None
+    True
+    """
+    folder = _folder(cohort_dir)
+    try:
+        if (folder / LOCK_FILE).exists():
+            os.close(os.open(folder / LOCK_FILE, os.O_RDWR))
+        else:  # a file made and removed at once: asking changes nothing in the folder
+            fd, probe = tempfile.mkstemp(prefix=".rmkit-write-test-", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        return f"the cohort folder {folder} cannot be written ({exc.strerror or exc})"
+    for name in ("decisions", "pairs"):
+        path = _table_file(folder, name)
+        if path is not None:
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_APPEND))
+            except OSError as exc:
+                return f"{path.name} in {folder} cannot be written ({exc.strerror or exc})"
+    return None
+
+
+def _require_writable(folder: Path, what: str) -> None:
+    reason = cohort_read_only(folder)
+    if reason is not None:
+        raise ReadOnlyError(f"cannot {what}: {reason}; nothing was changed. Work on a copy of the cohort in a "
+                            "folder you can write to, or ask for write access")
+
+
 @contextmanager
-def decisions_lock(cohort_dir: str | os.PathLike[str]) -> Iterator[None]:
+def decisions_lock(cohort_dir: str | os.PathLike[str], *, shared: bool = False) -> Iterator[None]:
     """Hold the cohort's exclusive write lock (``.decisions.lock`` beside ``decisions.csv``) while in the block.
+
+    ``shared=True`` is for reading: a shared lock, and in a folder nobody can write (no lock file can be made
+    there) no lock at all, since no one can append meanwhile either.
 
     Examples
     --------
@@ -70,7 +128,16 @@ def decisions_lock(cohort_dir: str | os.PathLike[str]) -> Iterator[None]:
     True
     """
     path = _folder(cohort_dir) / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if not shared or exc.errno not in _READ_ONLY:
+            raise
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            yield  # a read-only folder without a lock file: nobody can write, nothing to wait for
+            return
     try:
         try:
             import fcntl
@@ -89,7 +156,7 @@ def decisions_lock(cohort_dir: str | os.PathLike[str]) -> Iterator[None]:
                 os.lseek(fd, 0, os.SEEK_SET)
                 msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
             return
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -150,10 +217,29 @@ def _append_csv(path: Path, row: dict[str, str]) -> None:
     if not text.endswith(("\n", "\r")):
         buffer.write(newline)
     _write_record(buffer, header, row, delimiter, newline)
-    with open(path, "ab") as handle:
-        handle.write(buffer.getvalue().encode("utf-8"))
-        handle.flush()
-        os.fsync(handle.fileno())
+    _append_whole(path, buffer.getvalue().encode("utf-8"))
+
+
+def _append_whole(path: Path, data: bytes) -> None:
+    """Append ``data`` to ``path`` completely or not at all: one unbuffered write loop, then fsync; on any error
+    the file is cut back to the length it had (the caller holds the lock, so no one else appended meanwhile)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        before = os.fstat(fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError:
+            try:
+                os.ftruncate(fd, before)
+                os.fsync(fd)
+            except OSError:  # pragma: no cover - the truncation itself failing is beyond repair here
+                pass
+            raise
+    finally:
+        os.close(fd)
 
 
 def _csv_layout(text: str) -> tuple[list[str], str, str]:
@@ -243,6 +329,7 @@ def append_decision(cohort_dir: str | os.PathLike[str], action: str, mentor_id: 
     """
     folder = _folder(cohort_dir)
     _decision_row(action, mentor_id, mentee_id, by, note)  # check the arguments before taking the lock
+    _require_writable(folder, "record the decision")
     with decisions_lock(folder):
         row = _decision_row(action, mentor_id, mentee_id, by, note)  # the time is taken inside the lock
         if check is not None:
@@ -251,7 +338,10 @@ def append_decision(cohort_dir: str | os.PathLike[str], action: str, mentor_id: 
             log = read_decisions(folder)
             new = pd.DataFrame([{**row, "at": pd.Timestamp(row["at"])}])
             check(pd.concat([log, new], ignore_index=True) if len(log) else new)
-        _append_unlocked(folder, row)
+        try:
+            _append_unlocked(folder, row)
+        except OSError as exc:
+            raise WriteError(f"the decision to {folder / 'decisions.csv'}", exc) from None
     return row
 
 
@@ -268,11 +358,56 @@ def _keep_history(path: Path) -> Path:
         except FileExistsError:
             counter += 1
             continue
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            target.unlink(missing_ok=True)  # never a partial history copy
+            raise
+        return target
+
+
+def _stage_table(table: pd.DataFrame, target: Path) -> Path:
+    """``table`` written completely (formula-safe, synced) to a temporary file beside ``target``; its path."""
+    safe = neutralize_frame(table)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    staged = Path(name)
+    try:
+        with suppress(AttributeError, OSError):  # the permissions of the file it replaces (no fchmod on Windows)
+            os.fchmod(fd, target.stat().st_mode & 0o7777 if target.exists() else 0o644)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if target.suffix.casefold() == ".xlsx":
+                safe.to_excel(handle, index=False, sheet_name="pairs")
+            else:
+                handle.write(safe.to_csv(index=False, lineterminator="\n").encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
-        return target
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged
+
+
+def _undo_publication(folder: Path, staged: Path | None, history: Path | None, decisions: Path | None,
+                      log_size: int | None, log_bytes: bytes | None) -> None:
+    """Remove what a failed publication wrote: its staged file, its history copy, a decision row (or a decision log
+    it created)."""
+    for path in (staged, history):
+        if path is not None:
+            path.unlink(missing_ok=True)
+    current = _table_file(folder, "decisions")
+    with suppress(OSError):  # cannot repair further; reading the log reports what is wrong
+        if decisions is None and current is not None:
+            current.unlink(missing_ok=True)  # the log this publication created
+        elif log_size is not None and current is not None and current.stat().st_size != log_size:
+            with open(current, "r+b") as handle:  # the row this publication appended
+                handle.truncate(log_size)
+                os.fsync(handle.fileno())
+        elif log_bytes is not None and current is not None and current.read_bytes() != log_bytes:
+            with atomic_write(current, "wb") as handle:  # an XLSX log as it was
+                handle.write(log_bytes)
 
 
 def publish_pairs(cohort_dir: str | os.PathLike[str], pairs: pd.DataFrame, *, by: str = "facilitator", note: str = "") -> Publication:
@@ -296,6 +431,10 @@ def publish_pairs(cohort_dir: str | os.PathLike[str], pairs: pd.DataFrame, *, by
     ------
     ValueError
         When ``pairs`` lacks ``mentor_id``/``mentee_id`` or gives a mentee two mentors.
+    ReadOnlyError
+        When the cohort folder cannot be written (nothing is tried).
+    WriteError
+        When writing fails part-way (a full disk): what this call wrote is removed; the earlier state stays.
 
     Examples
     --------
@@ -315,11 +454,27 @@ def publish_pairs(cohort_dir: str | os.PathLike[str], pairs: pd.DataFrame, *, by
         raise ValueError(f"a mentee has one mentor; repeated: {', '.join(repeated[:5])}")
     table = pairs.loc[:, [c for c in PAIRS_COLUMNS if c in pairs.columns]].copy()
     text = f"{len(table)} pairs" + (f"; {note}" if str(note).strip() else "")
+    _require_writable(folder, "publish pairs")
     with decisions_lock(folder):
         existing = _table_file(folder, "pairs")
         target = existing if existing is not None else folder / "pairs.csv"
-        history = _keep_history(existing) if existing is not None else None
-        write_table(table, target, sheet_name="pairs")
-        row = _decision_row("publish", None, None, by, text)
-        _append_unlocked(folder, row)
+        staged = history = None
+        decisions = _table_file(folder, "decisions")
+        log_size = decisions.stat().st_size if decisions is not None and decisions.suffix.casefold() == ".csv" else None
+        log_bytes = decisions.read_bytes() if decisions is not None and log_size is None else None
+        step = f"the new {target.name}"
+        try:
+            staged = _stage_table(table, target)  # 1. the new pairs, complete, beside the old file
+            step = "the copy of the earlier pairs"
+            history = _keep_history(existing) if existing is not None else None  # 2. the earlier pairs kept
+            step = f"the publish decision to {decisions.name if decisions is not None else 'decisions.csv'}"
+            row = _decision_row("publish", None, None, by, text)
+            _append_unlocked(folder, row)  # 3. the decision, whole or not at all
+            step = f"the new {target.name}"
+            os.replace(staged, target)  # 4. the switch: only now does anyone see the new pairs
+            staged = None
+        except OSError as exc:
+            _undo_publication(folder, staged, history, decisions, log_size, log_bytes)
+            raise WriteError(f"{step} in {folder}", exc,
+                             kept="the published pairs and the decision log are as they were") from None
     return Publication(target, history, row)

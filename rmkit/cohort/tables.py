@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Problem, shown
 
 __all__ = [
     "RawTable",
@@ -273,7 +273,7 @@ def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, ali
             problems.append(Problem(file, 1, _column_letter(k), "a column has no header; name it or delete it"))
             canonical = f"column {_column_letter(k)}"
         if canonical in columns:
-            problems.append(Problem(file, 1, canonical, f"the column {canonical!r} appears twice"))
+            problems.append(Problem(file, 1, canonical, f"the column {shown(canonical)} appears twice"))
             canonical = f"{canonical} ({_column_letter(k)})"
         columns.append(canonical)
         original[canonical] = name

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from ..errors import Problem, UsageError, ValidationError
+from ..errors import Problem, UsageError, ValidationError, shown
 from .config import (
     PROGRAM_METRIC_MEASURES,
     Instrument,
@@ -181,7 +181,7 @@ class _Validator:
         path = resolve_instrument(self.instrument_name, self.folder)
         if path is None:
             self.add([Problem("program.yaml", None, "instrument",
-                              f"found {self.instrument_name!r}; expected the id of a bundled instrument (rm-core) "
+                              f"found {shown(self.instrument_name)}; expected the id of a bundled instrument (rm-core) "
                               "or a YAML file in the cohort folder")])
             return
         try:
@@ -212,7 +212,7 @@ class _Validator:
                     measure.strip() not in scales and measure.strip() not in PROGRAM_METRIC_MEASURES:
                 allowed = ", ".join([*scales, *PROGRAM_METRIC_MEASURES])
                 self.add([Problem(file, None, f"{key}.measure",
-                                  f"found {measure!r}; allowed: a scale of instrument {self.instrument.id} "  # type: ignore[union-attr]
+                                  f"found {shown(measure)}; allowed: a scale of instrument {self.instrument.id} "  # type: ignore[union-attr]
                                   f"or a program metric ({allowed})")])
             if objective.get("target_change") is None:
                 self.add([Problem(file, None, f"{key}.target_change",
@@ -360,7 +360,7 @@ class _Validator:
             for mentee in sorted(set(mentees[mentees.duplicated()])):
                 where = [rows[i] for i in frame.index[(frame["mentee_id"] == mentee).to_numpy()]]
                 for row in where:
-                    problems.append(Problem(file, row, "mentee_id", f"mentee {mentee!r} appears in rows {', '.join(map(str, where))}; a mentee has one mentor"))
+                    problems.append(Problem(file, row, "mentee_id", f"mentee {shown(mentee)} appears in rows {', '.join(map(str, where))}; a mentee has one mentor"))
             people = self.tables.get("participants")
             if people is not None:
                 capacity = people.drop_duplicates("person_id").set_index("person_id")["capacity"]
@@ -369,7 +369,7 @@ class _Validator:
                     cap = capacity.get(mentor)
                     if cap is not None and not pd.isna(cap) and count > cap:
                         row = rows[int(frame.index[(frame["mentor_id"] == mentor).to_numpy()][-1])]
-                        problems.append(Problem(file, row, "mentor_id", f"mentor {mentor!r} has {count} mentees but capacity {cap}", "warning"))
+                        problems.append(Problem(file, row, "mentor_id", f"mentor {shown(mentor)} has {count} mentees but capacity {cap}", "warning"))
         return problems
 
     def check_agreements_against_pairs(self) -> None:

@@ -13,6 +13,8 @@ forbid that would leave no pair possible is refused before it is written, under 
 cannot together write a contradiction either. A log that contradicts itself anyway (edited by hand) or rules that
 allow no pair do not stop the board from opening: it says what is wrong, and the *decisions* view lists every
 standing lock and forbid with a button to undo it.
+
+A cohort folder that cannot be written (a read-only share) opens read-only: it says so; buttons that write are disabled.
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ import traitlets
 from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..cohort import Cohort, read_decisions
-from ..cohort.publishing import Publication, append_decision, decisions_lock, publish_pairs
-from ..errors import InfeasibleError, RmkitError
+from ..cohort.publishing import Publication, append_decision, cohort_read_only, decisions_lock, publish_pairs
+from ..errors import InfeasibleError, ReadOnlyError, RmkitError
 from ..pairing import STRATEGIES, PairingResult, PublishedChanges, prepare_pairing
 from ..pairing.rules import standing_decisions
 from ..pairing.swaps import SwapSuggestion, suggest_swaps
 from .checkin_board import display_names
 from .decided_by import DecidedBy, DecisionsBy
-from .style import CSS, esc, score_bar, tile
+from .style import CSS, esc, read_only_notice, score_bar, tile
+from .swap_panel import SwapPanel
 
 __all__ = ["PairingBoard"]
 
@@ -41,7 +44,7 @@ PAGE_SIZE = 12
 VIEWS = ("pairs", "unmatched", "decisions")
 
 
-class PairingBoard(DecisionsBy, widgets.VBox):
+class PairingBoard(SwapPanel, DecisionsBy, widgets.VBox):
     """Proposed pairs with score bars and reasons; filters; lock / forbid / swap per pair; a strategy switch; the
     unmatched with why; publish.
 
@@ -79,6 +82,7 @@ class PairingBoard(DecisionsBy, widgets.VBox):
         self.swaps: list[SwapSuggestion] = []
         self.swap_for: tuple[str, str] | None = None
         self.message = ""
+        self.read_only = cohort_read_only(self.folder)  # why decisions cannot be saved here (None: they can)
         self.reload()
         self.add_class("rmkit-board")
 
@@ -145,8 +149,12 @@ class PairingBoard(DecisionsBy, widgets.VBox):
 
     # -- the decision log -------------------------------------------------------------------------------
 
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only is not None:
+            raise ReadOnlyError(f"not recorded: decisions cannot be saved here: {self.read_only}")
+
     def _read_log(self) -> pd.DataFrame:
-        with decisions_lock(self.folder):
+        with decisions_lock(self.folder, shared=True):
             return read_decisions(self.folder)
 
     def _check(self, log: pd.DataFrame) -> None:
@@ -162,6 +170,7 @@ class PairingBoard(DecisionsBy, widgets.VBox):
         InfeasibleError
             For a lock or forbid the log cannot take (nothing is written); undoing is always recorded.
         """
+        self._refuse_if_read_only()
         refusable = action in ("lock", "forbid")
         checked: dict[str, Any] = {}
 
@@ -239,6 +248,7 @@ class PairingBoard(DecisionsBy, widgets.VBox):
 
     def apply_swap(self, suggestion: SwapSuggestion) -> None:
         """Apply a swap: forbid the pair that looked off and lock the new pairs, each logged as a decision."""
+        self._refuse_if_read_only()
         if self.swap_for is None:
             raise ValueError("no swap was asked for")
         mentor_id, mentee_id = self.swap_for
@@ -260,6 +270,7 @@ class PairingBoard(DecisionsBy, widgets.VBox):
     def publish(self, *, note: str = "") -> Publication:
         """Publish the pairs shown as the cohort's ``pairs.csv`` (atomically, keeping the earlier one): the
         board's **Confirm** after :meth:`review_publish`."""
+        self._refuse_if_read_only()
         if self.result is None:
             raise InfeasibleError(f"nothing to publish: {self.problem_error}")
         note = "; ".join(filter(None, [note or self._note.value.strip(), f"{self.strategy} strategy, from the pairing board"]))
@@ -364,8 +375,10 @@ class PairingBoard(DecisionsBy, widgets.VBox):
         self._page_label.value = f"page {self.page + 1} of {pages} · {len(rows)} {noun}"
         self._prev.disabled = self.page == 0
         self._next.disabled = self.page >= pages - 1
-        self._publish.disabled = self.result is None
-        if self.result is None:
+        self._publish.disabled = self.result is None or self.read_only is not None
+        if self.read_only is not None:
+            self._status.value = read_only_notice(self.read_only, "" if self.result else self.problem_error)
+        elif self.result is None:
             undo = " Undo a lock or a forbid under “decisions (undo)”." if len(self.standing) else ""
             self._status.value = (f'<div class="rmkit-error" style="white-space:pre-line;font-size:18px;line-height:1.4">No pairing is possible: '
                                   f"{esc(self.problem_error)}</div><div style='font-size:18px'>{undo}</div>")
@@ -446,7 +459,8 @@ class PairingBoard(DecisionsBy, widgets.VBox):
         with lock.hold_sync():  # one message per widget, not one per attribute
             lock.description = "Unlock" if r.locked else "Lock"
             lock.button_style = "warning" if r.locked else "info"
-        swap.disabled = bool(r.locked)  # a locked pair stays; unlock it first
+        swap.disabled = bool(r.locked) or self.read_only is not None  # a locked pair stays; unlock it first
+        lock.disabled = forbid.disabled = self.read_only is not None
         self._set_classes(row, hidden=False, pair=(m, e))
 
     def _show_decision(self, row: widgets.HBox, r: Any) -> None:
@@ -465,6 +479,7 @@ class PairingBoard(DecisionsBy, widgets.VBox):
         with lock.hold_sync():
             lock.description = "Unlock" if locked else "Unforbid"
             lock.button_style = "warning"
+            lock.disabled = self.read_only is not None
 
     def _show_unmatched(self, records: list[Any]) -> None:
         self._set_classes(self._unmatched, hidden=not records)
@@ -473,28 +488,3 @@ class PairingBoard(DecisionsBy, widgets.VBox):
             f"<div style='font-size:19px'><b>{esc(self.names.get(r.person_id, r.person_id))}</b> "
             f"<span class='rmkit-muted'>({esc(r.role)}, {esc(self.departments.get(r.person_id) or 'no department')})</span></div>"
             f"<div style='font-size:16px'>{esc(r.reason)}</div></div>" for r in records)
-
-    def _draw_swaps(self) -> None:
-        if self.swap_for is None:
-            self._swap_panel.children = ()
-            return
-        m, e = self.swap_for
-        head = widgets.HTML(f"<h3>Swap {esc(self.names[m])} → {esc(self.names[e])}</h3>")
-        if not self.swaps:
-            self._swap_panel.children = (head, widgets.HTML("<p>No other pairing is possible under the rules.</p>"))
-            return
-        items: list[widgets.Widget] = [head]
-        for suggestion in self.swaps:
-            changes = "; ".join(f"{self.names.get(c.person_id, c.person_id)} {c.change:+.2f}" for c in suggestion.changes.itertuples())
-            new_pairs = ", ".join(f"{self.names.get(a, a)} → {self.names.get(b, b)} ({s:.2f})" for a, b, s in suggestion.add)
-            text = (f"<div style='font-size:17px'><b>{esc(new_pairs) or 'leave both unpaired'}</b> · total {suggestion.total_change:+.2f} · "
-                    f"{suggestion.other_pairs_changed} other pair(s) changed</div><div class='rmkit-muted'>{esc(changes)}</div>")
-            apply = self._button("Apply", lambda s=suggestion: self.apply_swap(s), "success")
-            items.append(widgets.HBox([widgets.HTML(text, layout=widgets.Layout(flex="1 1 auto")), apply]))
-        close = self._button("Close", self._close_swaps)
-        items.append(close)
-        self._swap_panel.children = tuple(items)
-
-    def _close_swaps(self) -> None:
-        self.swaps, self.swap_for = [], None
-        self._draw_swaps()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
-__all__ = ["CSS", "badge", "score_bar", "html_table", "esc", "tile"]
+__all__ = ["CSS", "badge", "score_bar", "html_table", "esc", "tile", "read_only_notice"]
 
 STATUS_COLORS = {"on track": "#00704f", "needs check-in": "#8a5a00", "at risk": "#b23b00"}
 STATUS_BACKGROUNDS = {"on track": "#d9f2e6", "needs check-in": "#fdebc8", "at risk": "#fbd9cc"}
@@ -71,3 +71,13 @@ def html_table(header: Sequence[str], rows: Iterable[Sequence[str]], *, raw: boo
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c if raw else esc(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="rmkit-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def read_only_notice(reason: str, problem: str = "") -> str:
+    """What a board says when its cohort folder cannot be written (and, if so, why no pairing is possible)."""
+    text = (f'<div class="rmkit-error rmkit-read-only" style="font-size:18px;line-height:1.4">Decisions cannot be '
+            f"saved here: {esc(reason)}.</div><div style='font-size:18px'>The board shows the proposal; to lock, "
+            "forbid, swap or publish, open a copy of the cohort in a folder you can write to.</div>")
+    if problem:
+        text += f"<div class='rmkit-error' style='white-space:pre-line;font-size:18px'>No pairing is possible: {esc(problem)}</div>"
+    return text

@@ -364,11 +364,14 @@ def judge_objectives(objectives: Sequence[Objective], change: pd.DataFrame, inst
         measure = objective.measure
         group = ""
         found: Evidence | None = None
+        hidden = False
         if measure in instrument.scale_ids:
             audience = instrument.scale(measure).audience
             group = "all" if audience == "all" else f"role={audience}"
             match = change[(change["scale"] == measure) & (change["group"] == group)] if not change.empty else change
-            if not match.empty:
+            if not match.empty and bool(match.iloc[0].get("suppressed", False)):
+                hidden, found = True, Evidence(float("nan"), n=float(match.iloc[0]["n"]))
+            elif not match.empty:
                 r = match.iloc[0]
                 found = Evidence(float(r["mean_change"]), float(r["ci_low"]), float(r["ci_high"]), float(r["n"]),
                                  float(r["p_value"]))
@@ -378,6 +381,8 @@ def judge_objectives(objectives: Sequence[Objective], change: pd.DataFrame, inst
         if found is None:
             sentence = f"no data for {measure}: the objective cannot be judged"
             found = Evidence(float("nan"))
+        elif hidden:
+            sentence = "suppressed to protect small groups (see the confidentiality rule): not reported"
         elif np.isfinite(found.n) and found.n < min_group_size:
             sentence = f"fewer than {min_group_size} people: not reported"
             found = Evidence(float("nan"), n=found.n)

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..cohort import Cohort
 from .change import Evidence, change_waves, judge_objectives, paired_change, two_way_learning
-from .confidentiality import suppress
+from .confidentiality import suppress, suppress_subsets
 from .goals import GOAL_COLUMNS, goal_completion
 from .reliability import item_table, reliability_table, reliability_warnings
 from .retention import compare_retention, kaplan_meier, retention_rates
@@ -85,11 +85,15 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 
 def _rows(frame: pd.DataFrame, metric: pd.Series | str, group: pd.Series | str, wave: pd.Series | str | None,
           value: str = "value") -> pd.DataFrame:
-    return pd.DataFrame({
+    rows = pd.DataFrame({
         "metric": metric, "group": group, "wave": wave, "n": frame["n"].to_numpy(),
         "value": frame[value].to_numpy(dtype="float64"),
         "ci_low": frame["ci_low"].to_numpy(dtype="float64"), "ci_high": frame["ci_high"].to_numpy(dtype="float64"),
     }, index=frame.index)
+    for column in ("suppressed", "at_risk"):  # hidden by a rule across tables (confidentiality.suppress_subsets)
+        if column in frame.columns:
+            rows[column] = frame[column].to_numpy()
+    return rows
 
 
 def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, change: pd.DataFrame | None,
@@ -120,6 +124,8 @@ def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, chan
     table["n"] = pd.array(table["n"].tolist(), dtype="Int64") if len(table) else pd.array([], dtype="Int64")
     for column in ("value", "ci_low", "ci_high"):
         table[column] = table[column].astype("float64")
+    if "suppressed" in table.columns:
+        table["suppressed"] = table["suppressed"].astype("boolean").fillna(False).astype(bool)
     table = suppress(table, min_group_size, keys=("metric", "wave"))
     table["suppressed"] = table["suppressed"].astype(bool)
     return table[METRICS_COLUMNS]
@@ -138,13 +144,17 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
     waves = list(program.waves)
     scores = score_responses(responses, instrument, waves=waves)
     first, last = change_waves(responses["wave"].tolist(), waves)
+    table = waves_table(scores, cohort.participants, instrument, waves=waves, confidence=confidence, suppress=False)
     change = None
     if first is not None:
         change = paired_change(scores, cohort.participants, instrument, first=first, last=last, confidence=confidence)
+        # the people at both waves are a subset of each wave's respondents: a difference of a few people would give
+        # those people's answers away (wave value minus change), so such change rows are hidden
+        ends = table[table["wave"].isin([first, last])]
+        change = suppress_subsets(change, ends, cohort.program.min_group_size, on=["scale", "group"])
     return {
         "scores": scores,
-        # unsuppressed here: the metrics table and evaluate() suppress every table together, below
-        "waves": waves_table(scores, cohort.participants, instrument, waves=waves, confidence=confidence, suppress=False),
+        "waves": table,  # unsuppressed here: the metrics table and evaluate() suppress every table together
         "reliability": reliability_table(responses, instrument, waves=waves, confidence=confidence),
         "items": item_table(responses, instrument, waves=waves),
         "change": change, "first": first, "last": last,
@@ -269,11 +279,13 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
     if not overall.empty:
         g = overall.iloc[0]
         evidence["goals_done"] = Evidence(float(g["value"]), float(g["ci_low"]), float(g["ci_high"]), float(g["n"]), unit="%")
-    change_frame = change if change is not None else pd.DataFrame(columns=["scale", "group"])
-    objectives = judge_objectives(cohort.program.objectives, change_frame, instrument, evidence=evidence,
-                                  min_group_size=k)
     waves = _suppress_by_n(survey["waves"], k, ["value", "sd", "ci_low", "ci_high"], ("scale", "wave"))  # type: ignore[arg-type]
     change_shown = _suppress_by_n(change, k, _CHANGE_STATS[1:], ("scale",))  # type: ignore[arg-type]
+    change_shown = change_shown.drop(columns=["at_risk"], errors="ignore")
+    # objectives are judged on the change as published: what the change table hides, no objective reveals
+    change_frame = change_shown if change is not None else pd.DataFrame(columns=["scale", "group"])
+    objectives = judge_objectives(cohort.program.objectives, change_frame, instrument, evidence=evidence,
+                                  min_group_size=k)
     learning = two_way_learning(change_shown, instrument) if not change_shown.empty else pd.DataFrame()
     reliability = _suppress_by_n(survey["reliability"], k, ["alpha", "ci_low", "ci_high"], ("scale", "wave"), None)  # type: ignore[arg-type]
     items = _suppress_by_n(survey["items"], k, ["mean", "sd", "r_drop", "alpha_if_deleted"], ("scale", "wave", "item"), None)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..cohort import Cohort
 from ..cohort.config import PROGRAM_METRIC_MEASURES
+from ..cohort.escaping import markdown_text
 
 __all__ = ["readiness_check", "objectives_table", "readiness_summary"]
 
@@ -111,7 +112,8 @@ def readiness_check(cohort: Cohort) -> pd.DataFrame:
 
 
 def readiness_summary(table: pd.DataFrame) -> str:
-    """Markdown for the facilitator: ready or not, and each failed item with its fix."""
+    """Markdown for the facilitator: ready or not, and each failed item with its fix (what was found, which may
+    quote ``program.yaml``, is escaped: shown as text, never as markup)."""
     missing = table[table["status"] == "missing"]
     advice = table[table["status"] == "advice"]
     if missing.empty:
@@ -120,7 +122,7 @@ def readiness_summary(table: pd.DataFrame) -> str:
         head = f"**Not ready yet**: {len(missing)} of {len(table)} checks need attention before launch."
     lines = [head, ""]
     for row in missing.itertuples(index=False):
-        lines.append(f"- **{row.check}** — {row.detail}. {row.fix}")
+        lines.append(f"- **{row.check}** — {markdown_text(row.detail)}. {row.fix}")
     for row in advice.itertuples(index=False):
-        lines.append(f"- *Advice* — **{row.check}**: {row.detail}. {row.fix}")
+        lines.append(f"- *Advice* — **{row.check}**: {markdown_text(row.detail)}. {row.fix}")
     return "\n".join(lines)

@@ -9,6 +9,8 @@
   of :mod:`~rmkit.runs.report_template`;
 - :mod:`~rmkit.runs.summary`: the executive summary a sponsor reads first (the report's top, ``summary.html``);
 - :mod:`~rmkit.runs.workbook`: ``tables.xlsx``, every table of the run as a sheet with readable headers;
+- :mod:`~rmkit.runs.sanitize`: what the report lets through (an allow-list HTML sanitizer, rmkit's own charts as
+  cleaned inline SVG, the detector of external references);
 - :mod:`~rmkit.runs.phase_context`: :func:`~rmkit.runs.phase_context.start_phase`, what every phase notebook calls
   first (parameters, validation, output folder, display helpers).
 

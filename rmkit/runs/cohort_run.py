@@ -118,7 +118,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
                runs_dir: str | os.PathLike[str] | None = None, phases: Sequence[str] | None = None,
                notebooks: str | os.PathLike[str] | None = None, cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
                on_phase: Callable[[PhaseResult], None] | None = None,
-               on_start: Callable[[RunResult], None] | None = None) -> RunResult:
+               on_start: Callable[[RunResult], None] | None = None, person_tables: bool | None = None) -> RunResult:
     """Run the phase notebooks on a cohort folder into a new run folder (see the module's docstring).
 
     Parameters
@@ -139,6 +139,9 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
         Called with each :class:`PhaseResult` when the phase starts (status ``running``) and when it ends.
     on_start : callable, optional
         Called with the :class:`RunResult` once the run folder exists.
+    person_tables : bool, optional
+        Whether the run writes per-person tables (``tables/scores.csv``: each person's scale scores); default
+        ``program.yaml: person_tables`` (true). False for a run folder that is shared: it then holds aggregates only.
 
     Returns
     -------
@@ -177,14 +180,17 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
     )
     prepare_engine()  # papermill's imports, here rather than inside the first phase's time
     cohort_files = _snapshot(result.cohort_dir, exclude=run_dir)
+    if person_tables is None:
+        person_tables = cohort.program.person_tables
     manifest = new_manifest(result, cohort, cell_timeout=cell_timeout, selected=[p.name for p in selected])
+    manifest["parameters"]["person_tables"] = person_tables
     save_manifest(manifest, result)
     if on_start:
         on_start(result)
     try:
         for notebook, phase in zip(available, result.phases, strict=True):
             if notebook in selected:
-                _run_phase(notebook, phase, result, cell_timeout, on_phase)
+                _run_phase(notebook, phase, result, cell_timeout, on_phase, person_tables=person_tables)
                 save_manifest(manifest, result)
     except KeyboardInterrupt:
         result.status_override = "interrupted"
@@ -216,8 +222,8 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
 
 
 def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, cell_timeout: float | None,
-               on_phase: Callable[[PhaseResult], None] | None) -> None:
-    from .execute import execute_notebook
+               on_phase: Callable[[PhaseResult], None] | None, *, person_tables: bool = True) -> None:
+    from .execute import execute_notebook, kernel_environment
 
     target = result.run_dir / notebook.filename
     phase.notebook, phase.started, phase.status = target, _now(), "running"
@@ -231,6 +237,7 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
     execution = execute_notebook(
         notebook.path, target, cwd=result.run_dir, cell_timeout=cell_timeout, log=logs / f"{notebook.path.stem}.log",
         parameters={"cohort_dir": str(result.cohort_dir), "output_dir": str(result.run_dir)},
+        env=kernel_environment({**os.environ, "RMKIT_PERSON_TABLES": "1" if person_tables else "0"}),
     )
     phase.duration_s = time.perf_counter() - clock
     with suppress(OSError):

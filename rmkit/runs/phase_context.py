@@ -10,11 +10,18 @@ and returns a :class:`Phase` with small display and output helpers:
 
 Every table written goes through :func:`rmkit.cohort.tables.write_table` (formula-safe); notebook outputs and written tables
 identify people by ``person_id`` only.
+
+Cohort text is never markup: :meth:`Phase.show_table` HTML-escapes every cell, header and caption, and
+:meth:`Phase.say` (with :func:`rmkit.cohort.escaping.markdown_text`) escapes every value it interpolates, so a department called
+``<img src=x onerror=alert(1)>`` is shown as those characters in JupyterLab, Voilà and the report. Charts shown by
+:meth:`Phase.chart` are marked as rmkit's (output metadata ``{"rmkit": {"chart": name}}``): the report inlines those
+SVGs only (see :mod:`rmkit.runs.sanitize`).
 """
 
 from __future__ import annotations
 
 import os
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,10 +29,18 @@ from typing import Any
 import pandas as pd
 
 from ..cohort import Cohort, ValidationReport, validate_cohort
+from ..cohort.escaping import markdown_text
 from ..errors import ValidationError
 from ..resources import in_dashboard
 
-__all__ = ["Phase", "start_phase", "resolve_cohort_dir", "resolve_output_dir", "preheating"]
+__all__ = ["Phase", "start_phase", "resolve_cohort_dir", "resolve_output_dir", "preheating", "markdown_text"]
+
+
+class _MarkdownFormatter(string.Formatter):
+    """``str.format`` whose every field is :func:`markdown_text`-escaped after its format spec is applied."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return markdown_text(super().format_field(value, format_spec))
 
 
 def resolve_cohort_dir(cohort_dir: str | os.PathLike[str] | None) -> Path:
@@ -66,12 +81,25 @@ class Phase:
 
     # -- output ----------------------------------------------------------------------------------
 
-    def save_table(self, frame: pd.DataFrame, name: str) -> None:
-        """Write ``output_dir/tables/<name>.csv`` (formula-safe, atomic); nothing when there is no output folder.
+    @property
+    def person_tables(self) -> bool:
+        """Whether per-person tables are written: ``RMKIT_PERSON_TABLES`` (set by ``rmkit run``), else
+        ``program.yaml: person_tables`` (default true)."""
+        setting = os.environ.get("RMKIT_PERSON_TABLES")
+        if setting is not None:
+            return setting.strip() not in {"0", "false", "no"}
+        return self.cohort.program.person_tables
+
+    def save_table(self, frame: pd.DataFrame, name: str, *, per_person: bool = False) -> None:
+        """Write ``output_dir/tables/<name>.csv`` (formula-safe, atomic); nothing when there is no output folder,
+        nor for a ``per_person`` table (one row per person's answers: a researcher's file, not an aggregate) when
+        :attr:`person_tables` is false.
 
         Returns nothing, so that a cell ending with it shows no path; the files written are in ``written``."""
         from ..cohort.tables import write_table
 
+        if per_person and not self.person_tables:
+            return
         if self.output_dir is not None:
             self.written.append(write_table(frame, self.output_dir / "tables" / f"{name}.csv"))
 
@@ -90,7 +118,7 @@ class Phase:
             charts.show(chart, interactive=True)
             return
         svg = charts.to_svg(chart)
-        display(SVG(svg))
+        display(SVG(svg), metadata={"rmkit": {"chart": name or "chart"}})  # the report inlines only rmkit's charts
         if name and self.output_dir is not None:
             from ..cohort.tables import atomic_write
 
@@ -101,11 +129,15 @@ class Phase:
 
     # -- display ---------------------------------------------------------------------------------
 
-    def say(self, text: str) -> None:
-        """Show markdown (a line for the facilitator: what this is, what to do next)."""
+    def say(self, text: str, /, **values: Any) -> None:
+        """Show markdown (a line for the facilitator: what this is, what to do next).
+
+        ``{name}`` fields of ``text`` are filled from ``values`` (format specs work: ``{start:%d %B %Y}``), each
+        escaped with :func:`markdown_text`: cohort text (names of programs, departments, skills, problems found)
+        goes in ``values``, never into ``text`` itself. Without ``values``, ``text`` is shown as it is."""
         from IPython.display import Markdown, display
 
-        display(Markdown(text))
+        display(Markdown(_MarkdownFormatter().format(text, **values) if values else text))
 
     def show_table(self, frame: pd.DataFrame, *, max_rows: int = 30, caption: str | None = None, precision: int = 2,
                    labels: dict[str, str] | None = None) -> None:

@@ -4,11 +4,13 @@ A facilitator can e-mail it and open it anywhere, without internet:
 
 - the executive summary first (:mod:`rmkit.runs.summary`: one screen for a sponsor), then a title page (program,
   cohort, date, each phase's status) and a table of contents, then one section per phase that ran, in phase order;
-- markdown and the notebooks' outputs only, never code: static charts (SVG inline, PNG as data), tables, text the
-  notebooks printed; a failed phase shows its error where the notebook stopped;
-- nothing external: no script, stylesheet, font, image or frame from anywhere (every ``src``, ``href`` and CSS
-  ``url()`` that is not an in-page anchor or inline data is removed), no JavaScript, no widget output and no widget
-  state (widgets cannot work offline); the CSS is inline and prints cleanly;
+- markdown and the notebooks' outputs only, never code: rmkit's static charts (inline SVG; other pictures as inline
+  data), tables, text the notebooks printed; a failed phase shows its error where the notebook stopped;
+- nothing runs and nothing is fetched: every output is rebuilt by the allow-list sanitizer of
+  :mod:`rmkit.runs.sanitize` (no script, style, frame, form or event handler; only in-page links and inline raster
+  images), no widget output and no widget state (widgets cannot work offline), and the page's
+  ``Content-Security-Policy`` forbids scripts and every network load anyway; the CSS is the report's own, inline,
+  and prints cleanly;
 - people by ``person_id`` only: a participant's name or e-mail address that reached a notebook output anyway is
   replaced by their ``person_id`` (and counted, so that the run can warn).
 """
@@ -19,11 +21,11 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterable, Mapping
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .report_template import _CSS, _TEMPLATE
+from .sanitize import external_references, inline_svg, sanitize_html, svg_as_image
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,8 +39,6 @@ SKIP_OUTPUT_TAGS = {"remove-output", "remove_output"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_CSS_URL = re.compile(r"url\(\s*(['\"]?)(?!data:image/|#)[^)]*\1\s*\)", re.I)
-_CSS_IMPORT = re.compile(r"@import[^;]*;?", re.I)
 
 
 # --------------------------------------------------------------------------------------------- the document
@@ -192,7 +192,10 @@ def _output(output: Any, prefix: str) -> str:
     if not data or WIDGET_VIEW in data:
         return ""
     if "image/svg+xml" in data:
-        return f'<figure>{inline_svg(_text(data["image/svg+xml"]), prefix=prefix)}</figure>'
+        svg = _text(data["image/svg+xml"])
+        if _is_rmkit_chart(output):
+            return f'<figure>{inline_svg(svg, prefix=prefix)}</figure>'
+        return f"<figure>{svg_as_image(svg)}</figure>"
     for mime in ("image/png", "image/jpeg", "image/gif"):
         if mime in data:
             payload = re.sub(r"\s", "", _text(data[mime]))
@@ -209,6 +212,16 @@ def _output(output: Any, prefix: str) -> str:
         return _INTERACTIVE
     text = _text(data.get("text/latex") or data.get("text/plain") or "")
     return f'<pre class="result">{html.escape(text)}</pre>' if text else ""
+
+
+def _is_rmkit_chart(output: Any) -> bool:
+    """Whether :meth:`rmkit.runs.phase_context.Phase.chart` marked this output as one of rmkit's charts."""
+    metadata = output.get("metadata") or {}
+    for scope in (metadata, metadata.get("image/svg+xml") or {}):
+        mark = scope.get("rmkit") if isinstance(scope, Mapping) else None
+        if isinstance(mark, Mapping) and mark.get("chart"):
+            return True
+    return False
 
 
 _INTERACTIVE = ('<p class="note">(An interactive output was left out: it needs JavaScript. '
@@ -276,158 +289,3 @@ def redact(document: str, private: Mapping[str, str]) -> tuple[str, int]:
 
 def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
-
-
-def external_references(document: str) -> list[str]:
-    """Every reference in ``document`` that would make a browser fetch something or leave the page: ``src``,
-    ``href``, ``srcset``, ``xlink:href``, ``action`` or ``poster`` values other than in-page anchors and inline
-    ``data:`` images, CSS ``url()`` and ``@import``. A self-contained report has none.
-
-    Examples
-    --------
-    >>> external_references('<img src="https://x.org/a.png"><a href="#top">top</a><style>b{background:url(y.png)}</style>')
-    ['src="https://x.org/a.png"', 'url(y.png)']
-    """
-    found = re.findall(r"""(?:\s(?:src|href|srcset|xlink:href|action|poster|data)\s*=\s*(?:"(?!#|data:image/)[^"]*"|'(?!#|data:image/)[^']*'|(?!["'#]|data:image/)[^\s>]+))""",
-                       document, flags=re.I)
-    return [f.strip() for f in found] + [m[0] for m in _CSS_URL.finditer(document)] + _CSS_IMPORT.findall(document)
-
-
-class _Sanitizer(HTMLParser):
-    """Rebuilds an HTML fragment without scripts, frames, event handlers, comments or external references."""
-
-    DROP_WITH_CONTENT = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript", "template"}
-    DROP_TAG = {"link", "meta", "base", "form", "input", "button", "textarea", "select"}
-    URL_ATTRS = {"src", "href", "xlink:href", "srcset", "poster", "action", "formaction", "data", "background",
-                 "cite", "longdesc", "usemap", "manifest", "ping"}
-    MEDIA = {"img", "image", "video", "audio", "source", "track", "picture", "use", "feimage"}
-
-    def __init__(self, *, svg: bool = False) -> None:
-        super().__init__(convert_charrefs=False)
-        self.svg = svg
-        self.out: list[str] = []
-        self.skipping: str | None = None
-        self.depth = 0
-        self.style = False
-
-    def _attrs(self, tag: str, attrs: list[tuple[str, str | None]]) -> tuple[list[tuple[str, str | None]], bool, bool]:
-        """Kept attributes, whether any was removed, and whether the whole element must go."""
-        kept, removed = [], False
-        for name, value in attrs:
-            value = value or ""
-            if name.startswith("on") or (self.svg and (name == "xmlns" or name.startswith("xmlns:"))):
-                removed = True
-                continue
-            if name in self.URL_ATTRS:
-                inline = value.startswith("data:image/") and not value.startswith("data:image/svg")
-                if value.startswith("#") or (inline and name in {"src", "href", "xlink:href"}):
-                    kept.append((name, value))
-                    continue
-                removed = True
-                if tag in self.MEDIA and name in {"src", "href", "xlink:href", "srcset"}:
-                    return [], True, True
-                continue
-            if name == "style":
-                clean = _clean_css(value)
-                removed |= clean != value
-                value = clean
-            kept.append((name, value))
-        return kept, removed, False
-
-    def _start(self, tag: str, attrs: list[tuple[str, str | None]], close: bool) -> None:
-        if self.skipping:
-            self.depth += tag == self.skipping and not close
-            return
-        if tag in self.DROP_WITH_CONTENT:
-            if not close:
-                self.skipping, self.depth = tag, 1
-            return
-        if tag in self.DROP_TAG:
-            return
-        kept, removed, drop = self._attrs(tag, attrs)
-        if drop:
-            return
-        raw = self.get_starttag_text() or ""
-        if not removed and raw:
-            self.out.append(raw)
-        else:  # rebuild it, keeping the names' letter case (SVG has viewBox, clipPath)
-            names = {n.lower(): n for n in re.findall(r"""\s([^\s=/>"']+)\s*=""", raw)}
-            original = re.match(r"<\s*([^\s/>]+)", raw)
-            rendered = "".join(f' {names.get(n, n)}="{html.escape(v or "", quote=True)}"' for n, v in kept)
-            self.out.append(f"<{original[1] if original else tag}{rendered}{' /' if close else ''}>")
-        self.style = tag == "style" and not close
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._start(tag, attrs, close=False)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._start(tag, attrs, close=True)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skipping:
-            if tag == self.skipping:
-                self.depth -= 1
-                if self.depth == 0:
-                    self.skipping = None
-            return
-        if tag in self.DROP_WITH_CONTENT or tag in self.DROP_TAG:
-            return
-        self.style = False
-        self.out.append(f"</{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.out.append(_clean_css(data) if self.style else data)
-
-    def handle_entityref(self, name: str) -> None:
-        if not self.skipping:
-            self.out.append(f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        if not self.skipping:
-            self.out.append(f"&#{name};")
-
-
-def _clean_css(css: str) -> str:
-    return _CSS_URL.sub("none", _CSS_IMPORT.sub("", css))
-
-
-def sanitize_html(fragment: str, *, svg: bool = False) -> str:
-    """``fragment`` without scripts, frames, forms, event handlers, comments and external references.
-
-    Examples
-    --------
-    >>> sanitize_html('<p onclick="x()">Hi <img src="http://t.co/p.gif"><script>alert(1)</script></p>')
-    '<p>Hi </p>'
-    >>> sanitize_html('<a href="https://example.org">docs</a> <a href="#top">top</a>')
-    '<a>docs</a> <a href="#top">top</a>'
-    """
-    parser = _Sanitizer(svg=svg)
-    parser.feed(fragment)
-    parser.close()
-    return "".join(parser.out)
-
-
-def inline_svg(svg: str, *, prefix: str) -> str:
-    """An SVG document ready to inline in HTML: no XML declaration, doctype, comments, namespace declarations,
-    scripts or external references, and its ids prefixed so that several charts on one page keep their own clip
-    paths and gradients.
-
-    Examples
-    --------
-    >>> inline_svg('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2">'
-    ...            '<clipPath id="clip1"/><g clip-path="url(#clip1)"/></svg>', prefix="f1")
-    '<svg viewBox="0 0 2 2"><clipPath id="f1-clip1"/><g clip-path="url(#f1-clip1)"/></svg>'
-    """
-    start = svg.find("<svg")
-    body = svg[start:] if start >= 0 else svg
-    ids = set(re.findall(r'\bid="([^"]+)"', body))
-    if ids:
-        def rename(match: re.Match[str]) -> str:
-            ident = match[2]
-            return f"{match[1]}{prefix}-{ident}{match[3]}" if ident in ids else match[0]
-
-        body = re.sub(r'(\bid=")([^"]+)(")', rename, body)
-        body = re.sub(r"(url\(#)([^)]+)(\))", rename, body)
-        body = re.sub(r'((?:xlink:)?href="#)([^"]+)(")', rename, body)
-    return sanitize_html(body, svg=True)

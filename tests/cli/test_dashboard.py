@@ -29,11 +29,15 @@ def test_unknown_board_and_bad_port(run_rmkit, example_dir: Path) -> None:
     assert run_rmkit("dashboard", "payroll", example_dir).returncode == 2
     result = run_rmkit("dashboard", "checkins", example_dir, "--port", "70000")
     assert result.returncode == 2 and "expected a port number" in result.stderr
+    result = run_rmkit("dashboard", "checkins", example_dir, "--max-pages", "0")
+    assert result.returncode == 2 and "--max-pages 0: expected 1 or more" in result.stderr
 
 
 def test_voila_is_configured_for_a_workshop(tmp_path: Path) -> None:
     command = voila_command(tmp_path / "nb.ipynb", 9999)
     assert "--Voila.ip=127.0.0.1" in command and "--strip_sources=True" in command
+    assert command[1:3] == ["-m", "rmkit.dashboards.voila_server"] and "--Voila.port_retries=0" in command
+    assert not any("token" in c for c in command)  # never on a command line, which every local user can read
     assert "--preheat_kernel=True" in command and any("cull_idle_timeout" in c for c in command)
     assert "--template=rmkit" in command
     skipping = voila_command(tmp_path / "nb.ipynb", 9999, skip_extensions=UNUSED_EXTENSIONS["pairing"])
@@ -61,8 +65,8 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # what a shell does to a background job without job control
 
 
-def _serve_checkins(example_dir: Path, port: int, *, sigint_ignored: bool = False) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "rmkit", "dashboard", "checkins", str(example_dir), "--port", str(port)],
+def _serve_checkins(example_dir: Path, port: int, *, sigint_ignored: bool = False, extra: tuple[str, ...] = ()) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "rmkit", "dashboard", "checkins", str(example_dir), "--port", str(port), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=rmkit_env(),
                             preexec_fn=_ignore_sigint if sigint_ignored else None)
 
@@ -94,8 +98,9 @@ def test_serves_on_localhost_and_stops_on_ctrl_c(example_dir: Path) -> None:
     process = _serve_checkins(example_dir, port, sigint_ignored=True)
     try:
         line = process.stdout.readline()
-        assert line.strip().endswith(f"is at http://127.0.0.1:{port}/"), line
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as response:
+        url = line.strip().rsplit(" ", 1)[-1]
+        assert url.startswith(f"http://127.0.0.1:{port}/?token="), line
+        with urllib.request.urlopen(url, timeout=60) as response:  # the printed address, with its token
             assert response.status == 200
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # not reachable on other interfaces
             outside = socket.gethostbyname(socket.gethostname())
@@ -108,11 +113,15 @@ def test_serves_on_localhost_and_stops_on_ctrl_c(example_dir: Path) -> None:
 
 
 def test_stops_on_sigterm(example_dir: Path) -> None:
-    """A service manager's or ``kill``'s SIGTERM stops the board, its Voilà server and its kernels."""
+    """A service manager's or ``kill``'s SIGTERM stops the board, its Voilà server and its kernels. (Started with
+    ``--no-token``, for a kiosk: the address has no token, and a warning says what that means.)"""
     port = free_port(9150)
-    process = _serve_checkins(example_dir, port)
+    process = _serve_checkins(example_dir, port, extra=("--no-token",))
     try:
         assert process.stdout.readline().strip().endswith(f"is at http://127.0.0.1:{port}/")
+        assert "warning: --no-token" in process.stderr.readline()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=120) as response:
+            assert response.status == 200
         _assert_stops_cleanly(process, port, signal.SIGTERM)
     finally:
         if process.poll() is None:

@@ -107,10 +107,78 @@ def test_no_breakdown_ever_hides_exactly_one_group(sizes, threshold):
     groups = ["all"] + [f"department=D{k}" for k in range(len(sizes))]
     out = suppress(table(groups, [sum(sizes), *sizes]), threshold)
     parts = out.iloc[1:]
-    hidden = int(parts.suppressed.sum())
-    # never exactly one hidden group when another group exists that could be hidden: a hidden group's value can
-    # then not be recovered as the total minus the shown groups (at least two unknowns remain)
-    assert hidden != 1 or len(parts) == 1
+    hidden = int((parts.suppressed & (parts.n > 0)).sum())
+    # never exactly one hidden group of people when another group exists that could be hidden: a hidden group's
+    # value can then not be recovered as the total minus the shown groups (at least two unknowns remain) -- unless
+    # the total itself is hidden (fewer people than the threshold), so that there is nothing to subtract from
+    assert hidden != 1 or len(parts) == 1 or bool(out.iloc[0].suppressed)
     # every group under the threshold is hidden, and n is always kept
     assert (parts.suppressed | (parts.n >= threshold)).all()
     assert list(out.n) == [sum(sizes), *sizes]
+
+
+# --------------------------------------------------------------------------------------------- subtraction attacks
+
+
+def derivable_small_sets(sizes: list[int], rest: int, shown: list[bool], threshold: int) -> list[tuple[int, ...]]:
+    """Brute force, independent of rmkit: which sets of people can an attacker total up from what is published?
+
+    The people fall into "atoms": each group of the breakdown, plus the rest (people without a value for it, who
+    count in the total only). Published are the total (all atoms) and each shown group; each publication is the sum
+    of its atoms' values (a mean times its published n). A set of atoms has a derivable sum exactly when its
+    indicator vector is a linear combination of the published vectors (a rank test). A leak is a derivable set of
+    atoms holding between 1 and ``threshold - 1`` people."""
+    atoms = [*sizes, rest]
+    published = [np.ones(len(atoms))] + [np.eye(len(atoms))[k] for k, s in enumerate(shown) if s]
+    basis = np.array(published)
+    rank = np.linalg.matrix_rank(basis)
+    leaks = []
+    for mask in range(1, 2 ** len(atoms)):
+        members = tuple(k for k in range(len(atoms)) if mask >> k & 1)
+        people = sum(atoms[k] for k in members)
+        if not 0 < people < threshold:
+            continue
+        vector = np.zeros(len(atoms))
+        vector[list(members)] = 1
+        if np.linalg.matrix_rank(np.vstack([basis, vector])) == rank:
+            leaks.append(members)
+    return leaks
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=1, max_size=6), st.integers(0, 6), st.integers(2, 8))
+def test_no_suppressed_value_can_be_derived_by_subtraction(sizes, rest, threshold):
+    """Within a breakdown (the departments of one metric and wave, with ``rest`` people who have no department),
+    nothing published lets an attacker total up fewer than ``threshold`` people — checked by brute force over
+    every set of groups, against the published total and the groups shown."""
+    groups = ["all"] + [f"department=D{k}" for k in range(len(sizes))]
+    total = sum(sizes) + rest
+    out = suppress(table(groups, [total, *sizes]), threshold)
+    if total < threshold:
+        assert out.suppressed.all()  # the total itself is too small: nothing is shown
+        return
+    shown = [not s for s in out.suppressed.iloc[1:]]
+    # atoms that hold nobody leak nothing; a derivable set of people is what matters
+    assert derivable_small_sets(sizes, rest, shown, threshold) == []
+    # and no more is hidden than needed: showing any one hidden group back would leak (or it holds nobody)
+    for k, is_shown in enumerate(shown):
+        if not is_shown and sizes[k] >= threshold:
+            more = shown.copy()
+            more[k] = True
+            assert derivable_small_sets(sizes, rest, more, threshold) != [], (sizes, rest, shown, k)
+
+
+def test_the_example_of_the_issue_is_hidden_together():
+    """Two departments of 4 and 3 people at 100 % favourable: hiding both is not enough (7 people together, but the
+    threshold is 10 here), so a third department is hidden; at threshold 5 the two together suffice."""
+    groups = ["all", "department=A", "department=B", "department=C", "department=D"]
+    assert suppress(table(groups, [60, 4, 3, 23, 30]), 10).suppressed.tolist() == [False, True, True, True, False]
+    assert suppress(table(groups, [60, 4, 3, 23, 30]), 5).suppressed.tolist() == [False, True, True, False, False]
+
+
+def test_people_without_a_department_are_a_hidden_group():
+    """40 people, 38 in departments: all minus the departments is the 2 without one; a department is hidden too."""
+    groups = ["all", "department=A", "department=B", "department=C"]
+    out = suppress(table(groups, [40, 6, 12, 20]), 5, explain=True)
+    assert out.suppressed.tolist() == [False, True, False, False]
+    assert out.suppression.tolist() == ["", "complementary", "", ""]

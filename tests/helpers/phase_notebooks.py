@@ -35,7 +35,8 @@ with open(tables / "demo.csv", "w", newline="", encoding="utf-8") as handle:
 Path("kernel.txt").write_text(os.getcwd() + "\\n" + __import__("rmkit").__file__, encoding="utf-8")
 print(f"people: {len(rows)}")""", []),
     ("markdown", "## The chart\n\nA static chart, inline.", []),
-    ("code", f"display(SVG({SVG!r}))", []),
+    ("code", f"display(SVG({SVG!r}), metadata={{'rmkit': {{'chart': 'demo'}}}})", []),  # as Phase.chart marks it
+    ("code", f"display(SVG({SVG.replace('chart-marker-svg', 'foreign-svg')!r}))", []),  # not one of rmkit's charts
     ("code", """\
 display(HTML('<b>kept-bold</b><img src="https://cdn.example.org/x.png">'
              '<script src="https://cdn.example.org/x.js"></script><link rel="stylesheet" href="https://cdn.example.org/s.css">'))

@@ -135,7 +135,8 @@ def test_report_is_offline_without_code_widgets_or_names(machinery) -> None:
     assert external_references(html) == []
     assert "cdn.example.org" not in html and "<script" not in html.lower() and "<link" not in html.lower()
     assert "IntSlider" not in html and "widget" not in html  # widget outputs dropped
-    assert "chart-marker-svg" in html and 'clip-path="url(#' in html  # the chart is inline SVG
+    assert "chart-marker-svg" in html and 'clip-path="url(#' in html  # rmkit's chart is inline SVG
+    assert "foreign-svg" not in html and '<img alt="chart" src="data:image/svg+xml;base64,' in html  # others: images
     assert "kept-bold" in html and "hello from the prints phase" in html and "after the failure" in html
     for code in ("import csv", "display(", "raise ValueError", "cohort_dir = "):
         assert code not in html
