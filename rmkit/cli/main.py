@@ -29,6 +29,8 @@ COMMANDS = (
     "intro",
     "score",
     "metrics",
+    "plan",
+    "pool",
     "import",
     "run",
     "batch",
