@@ -44,9 +44,9 @@ from .problem import (
     propose_pairs,
 )
 from .published import MAX_REPLACED_SHARE, PublishedChanges, compare_with_published
-from .speed_mentoring import ROUNDS_COLUMNS, RoundsPlan, plan_rounds
 from .rules import Constraints, build_constraints, rule_violations, standing_decisions
 from .shortlist import SHORTLIST_COLUMNS, shortlist, shortlist_gaps
+from .speed_mentoring import ROUNDS_COLUMNS, RoundsPlan, plan_rounds
 from .strategies import STRATEGIES, Assignment, maximum_pairs, solve
 from .swaps import SwapSuggestion, suggest_swaps
 
