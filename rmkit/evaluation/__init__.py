@@ -8,6 +8,7 @@
 - :mod:`~rmkit.evaluation.roi`: Phillips ROI and BCR, attribution and confidence, intangibles;
 - :mod:`~rmkit.evaluation.planning`: the detectable change and power of each scale objective (``rmkit plan``);
 - :mod:`~rmkit.evaluation.pooling`: random-effects meta-analysis of the metrics several cohorts share (``rmkit pool``);
+- :mod:`~rmkit.evaluation.roi_sensitivity`: ROI under the conservative and the estimated adjustments, break-even attribution;
 - :mod:`~rmkit.evaluation.goals`: Kirkpatrick level 3 from the mentoring agreements (the share of goals done);
 - :mod:`~rmkit.evaluation.groups`: the groups every aggregate is broken down by;
 - :mod:`~rmkit.evaluation.confidentiality`: suppression of small groups (``min_group_size``);
