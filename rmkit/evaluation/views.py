@@ -24,7 +24,18 @@ __all__ = [
     "roi_table",
     "objectives_view",
     "suppressed_count",
+    "effects_view",
+    "balance_view",
+    "EFFECTS_CAUTION",
 ]
+
+#: what the effect against a comparison group does and does not show, in plain words (shown with the effects)
+EFFECTS_CAUTION = (
+    "The comparison group was not assigned at random: people who choose to join a program differ from those who do "
+    "not (an NBER field experiment found that mentees who opted in gained far less than mentees who were assigned). "
+    "The difference-in-differences removes what changed for everyone that year, and a stable head start of one "
+    "group, but not a difference in how the groups would have developed anyway; read it with the balance table, and "
+    "trust it more where the groups started alike.")
 
 LEVELS = {1: "Reaction", 2: "Learning", 3: "Behaviour", 4: "Results", 5: "ROI"}
 
@@ -193,15 +204,74 @@ def roi_table(evaluation: Evaluation, *, currency: str = "") -> pd.DataFrame:
 
 def objectives_view(evaluation: Evaluation) -> pd.DataFrame:
     """Objectives judged: ``objective``, ``measure``, ``group``, ``target``, ``result`` (met / not met / not judged),
-    ``evidence``."""
+    ``judged_by`` (the evidence that judged it: difference-in-differences, paired change, …), ``evidence``."""
     objectives = evaluation.objectives
     if objectives.empty:
-        return pd.DataFrame(columns=["objective", "measure", "group", "target", "result", "evidence"])
+        return pd.DataFrame(columns=["objective", "measure", "group", "target", "result", "judged_by", "evidence"])
     result = objectives["met"].map({True: "met", False: "not met"}).fillna("not judged")
+    judged_by = objectives["judged_by"] if "judged_by" in objectives.columns else ""
     return pd.DataFrame({"objective": objectives["objective"], "measure": objectives["measure"], "group": objectives["group"],
-                         "target": objectives["target"], "result": result, "evidence": objectives["evidence"]})
+                         "target": objectives["target"], "result": result, "judged_by": judged_by,
+                         "evidence": objectives["evidence"]})
 
 
 def suppressed_count(evaluation: Evaluation) -> int:
     """How many aggregates the confidentiality rule hides (metrics table rows)."""
     return int(evaluation.metrics["suppressed"].sum()) if not evaluation.metrics.empty else 0
+
+
+def _interval_text(estimate: float, low: float, high: float) -> str:
+    """``+0.28 (0.00 to 0.55)``; never ``-0.00``; ``–`` when there is no estimate."""
+    if estimate is None or pd.isna(estimate):
+        return "–"
+
+    def two(x: float) -> str:
+        return f"{0.0 if abs(x) < 0.005 else x:.2f}"
+
+    text = f"{'+' if estimate >= 0.005 else ''}{two(estimate)}"
+    return text + (f" ({two(low)} to {two(high)})" if pd.notna(low) and pd.notna(high) else "")
+
+
+def effects_view(evaluation: Evaluation, instrument: Instrument) -> pd.DataFrame:
+    """The effect against the comparison group for people: ``scale`` (label), ``group``, ``n_participant``,
+    ``n_comparison``, ``participant_change``, ``comparison_change``, ``estimate`` (the DiD), ``ci_low``,
+    ``ci_high``, ``p_value``, ``ancova`` and ``adjusted`` (text: estimate and 95% CI), ``adjusted_for``,
+    ``suppressed``. Suppressed rows keep their sizes and lose every figure."""
+    effects = evaluation.effects
+    columns = ["scale", "group", "n_participant", "n_comparison", "participant_change", "comparison_change",
+               "estimate", "ci_low", "ci_high", "p_value", "ancova", "adjusted", "adjusted_for", "suppressed"]
+    if effects.empty:
+        return pd.DataFrame(columns=columns)
+    labels = scale_labels(instrument)
+    out = pd.DataFrame({
+        "scale": effects["scale"].map(labels).fillna(effects["scale"]), "group": effects["group"],
+        "n_participant": effects["n_participant"], "n_comparison": effects["n_comparison"],
+        "participant_change": effects["participant_change"], "comparison_change": effects["comparison_change"],
+        "estimate": effects["estimate"], "ci_low": effects["ci_low"], "ci_high": effects["ci_high"],
+        "p_value": effects["p_value"],
+        "ancova": [_interval_text(e, lo, hi) for e, lo, hi in zip(effects["ancova"], effects["ancova_ci_low"],
+                                                                   effects["ancova_ci_high"], strict=True)],
+        "adjusted": [_interval_text(e, lo, hi) for e, lo, hi in zip(effects["adjusted"], effects["adjusted_ci_low"],
+                                                                     effects["adjusted_ci_high"], strict=True)],
+        "adjusted_for": effects["adjusted_for"].fillna("").replace("", "–"),
+        "suppressed": effects["suppressed"].astype(bool),
+    })
+    return out[columns].reset_index(drop=True)
+
+
+def balance_view(evaluation: Evaluation, instrument: Instrument) -> pd.DataFrame:
+    """The baseline balance for people: ``variable`` (a scale's label, or a covariate and its value), ``n_participant``,
+    ``participant``, ``n_comparison``, ``comparison`` (means; shares in % for a category), ``smd``,
+    ``equivalence``, ``suppressed``."""
+    balance = evaluation.balance
+    columns = ["variable", "n_participant", "participant", "n_comparison", "comparison", "smd", "equivalence",
+               "suppressed"]
+    if balance.empty:
+        return pd.DataFrame(columns=columns)
+    labels = scale_labels(instrument)
+    names = {"department": "Department", "level": "Level", "generation": "Generation", "tenure_years": "Tenure (years)"}
+    variable = [labels.get(v, v) if kind == "scale" else (f"{names.get(v, v)}: {c} (%)" if c else names.get(v, v))
+                for v, kind, c in zip(balance["variable"], balance["kind"], balance["category"], strict=True)]
+    out = balance.assign(variable=variable)
+    out["equivalence"] = out["equivalence"].replace("", "–")
+    return out[columns].reset_index(drop=True)
