@@ -36,7 +36,13 @@ import pandas as pd
 
 from ..cohort import Cohort
 from .change import Evidence, change_waves, judge_objectives, paired_change, two_way_learning
-from .comparison import EFFECT_COLUMNS, ComparisonEvidence, comparison_evidence, did_metric_rows, survey_scores
+from .comparison import (
+    EFFECT_COLUMNS,
+    ComparisonEvidence,
+    comparison_evidence,
+    did_metric_rows,
+    survey_scores,
+)
 from .confidentiality import suppress, suppress_subsets
 from .goals import GOAL_COLUMNS, goal_completion
 from .reliability import item_table, reliability_table, reliability_warnings
