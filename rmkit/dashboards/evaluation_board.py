@@ -177,8 +177,8 @@ class EvaluationBoard(widgets.VBox):
         html += html_table(["scale", "participants", "n", "n comparison", "difference-in-differences (95% CI)",
                             "change: participants vs comparison", "ANCOVA", "adjusted"], rows)
         balance = balance_view(evaluation, self.cohort.instrument)
-        rows = [[esc(r.variable), str(r.n_participant), "–" if r.suppressed else _cell(r.participant), str(r.n_comparison),
-                 "–" if r.suppressed else _cell(r.comparison), "–" if r.suppressed else _cell(r.smd),
+        rows = [[esc(r.variable), str(r.n_participant), "–" if r.suppressed else _cell(r.mean_participant), str(r.n_comparison),
+                 "–" if r.suppressed else _cell(r.mean_comparison), "–" if r.suppressed else _cell(r.smd),
                  "suppressed" if r.suppressed else esc(r.equivalence)] for r in balance.itertuples()]
         html += "<h3>How alike the groups were at the start</h3>" + html_table(
             ["measure", "n participants", "participants", "n comparison", "comparison", "SMD", "WWC reading"], rows)

@@ -48,6 +48,8 @@ def scale_labels(instrument: Instrument) -> dict[str, str]:
 def _fmt(value: float, digits: int = 2, *, signed: bool = False) -> str:
     if value is None or pd.isna(value):
         return "–"
+    if abs(value) < 0.5 * 10 ** -digits:
+        value = 0.0  # never "-0.00"
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
@@ -220,13 +222,16 @@ def suppressed_count(evaluation: Evaluation) -> int:
     return int(evaluation.metrics["suppressed"].sum()) if not evaluation.metrics.empty else 0
 
 
+def _two(x: float) -> str:
+    """Two decimals, never ``-0.00``; ``–`` for no value."""
+    return "–" if x is None or pd.isna(x) else f"{0.0 if abs(x) < 0.005 else x:.2f}"
+
+
 def _interval_text(estimate: float, low: float, high: float) -> str:
     """``+0.28 (0.00 to 0.55)``; never ``-0.00``; ``–`` when there is no estimate."""
     if estimate is None or pd.isna(estimate):
         return "–"
-
-    def two(x: float) -> str:
-        return f"{0.0 if abs(x) < 0.005 else x:.2f}"
+    two = _two
 
     text = f"{'+' if estimate >= 0.005 else ''}{two(estimate)}"
     return text + (f" ({two(low)} to {two(high)})" if pd.notna(low) and pd.notna(high) else "")
@@ -234,12 +239,13 @@ def _interval_text(estimate: float, low: float, high: float) -> str:
 
 def effects_view(evaluation: Evaluation, instrument: Instrument) -> pd.DataFrame:
     """The effect against the comparison group for people: ``scale`` (label), ``group``, ``n_participant``,
-    ``n_comparison``, ``participant_change``, ``comparison_change``, ``estimate`` (the DiD), ``ci_low``,
-    ``ci_high``, ``p_value``, ``ancova`` and ``adjusted`` (text: estimate and 95% CI), ``adjusted_for``,
-    ``suppressed``. Suppressed rows keep their sizes and lose every figure."""
+    ``n_comparison``, ``sizes`` (text: "66 / 63"), ``participant_change``, ``comparison_change``, ``changes``
+    (text: "0.22 / 0.26"), ``estimate`` (the DiD), ``ci_low``, ``ci_high``, ``p_value``, ``ancova`` and
+    ``adjusted`` (text: estimate and 95% CI), ``adjusted_for``, ``suppressed``. Suppressed rows keep their sizes
+    and lose every figure."""
     effects = evaluation.effects
-    columns = ["scale", "group", "n_participant", "n_comparison", "participant_change", "comparison_change",
-               "estimate", "ci_low", "ci_high", "p_value", "ancova", "adjusted", "adjusted_for", "suppressed"]
+    columns = ["scale", "group", "n_participant", "n_comparison", "sizes", "participant_change", "comparison_change",
+               "changes", "estimate", "ci_low", "ci_high", "p_value", "ancova", "adjusted", "adjusted_for", "suppressed"]
     if effects.empty:
         return pd.DataFrame(columns=columns)
     labels = scale_labels(instrument)
@@ -256,15 +262,18 @@ def effects_view(evaluation: Evaluation, instrument: Instrument) -> pd.DataFrame
         "adjusted_for": effects["adjusted_for"].fillna("").replace("", "–"),
         "suppressed": effects["suppressed"].astype(bool),
     })
+    out["sizes"] = [f"{a} / {b}" for a, b in zip(effects["n_participant"], effects["n_comparison"], strict=True)]
+    out["changes"] = [f"{_two(a)} / {_two(b)}" if pd.notna(a) else "–"
+                      for a, b in zip(effects["participant_change"], effects["comparison_change"], strict=True)]
     return out[columns].reset_index(drop=True)
 
 
 def balance_view(evaluation: Evaluation, instrument: Instrument) -> pd.DataFrame:
     """The baseline balance for people: ``variable`` (a scale's label, or a covariate and its value), ``n_participant``,
-    ``participant``, ``n_comparison``, ``comparison`` (means; shares in % for a category), ``smd``,
-    ``equivalence``, ``suppressed``."""
+    ``mean_participant``, ``n_comparison``, ``mean_comparison`` (means; shares in % for a category, as the variable
+    says), ``smd``, ``equivalence``, ``suppressed``."""
     balance = evaluation.balance
-    columns = ["variable", "n_participant", "participant", "n_comparison", "comparison", "smd", "equivalence",
+    columns = ["variable", "n_participant", "mean_participant", "n_comparison", "mean_comparison", "smd", "equivalence",
                "suppressed"]
     if balance.empty:
         return pd.DataFrame(columns=columns)
@@ -272,6 +281,7 @@ def balance_view(evaluation: Evaluation, instrument: Instrument) -> pd.DataFrame
     names = {"department": "Department", "level": "Level", "generation": "Generation", "tenure_years": "Tenure (years)"}
     variable = [labels.get(v, v) if kind == "scale" else (f"{names.get(v, v)}: {c} (%)" if c else names.get(v, v))
                 for v, kind, c in zip(balance["variable"], balance["kind"], balance["category"], strict=True)]
-    out = balance.assign(variable=variable)
+    out = balance.assign(variable=variable, mean_participant=balance["participant"],
+                         mean_comparison=balance["comparison"])
     out["equivalence"] = out["equivalence"].replace("", "–")
     return out[columns].reset_index(drop=True)
