@@ -73,6 +73,8 @@ class Objective(_Model):
     description: str = ""
     measure: str = Field(min_length=1)
     target_change: float | None = None
+    #: the expected SD of individual change on the measure (for planning the sample; optional, positive)
+    expected_sd: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
 
 class PairingRules(_Model):

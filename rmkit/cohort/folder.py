@@ -43,7 +43,7 @@ class Cohort:
     program: ProgramConfig
     instrument: Instrument
     participants: pd.DataFrame
-    responses: pd.DataFrame | None = None
+    responses: pd.DataFrame | None = None  # the participants' answers
     checkins: pd.DataFrame | None = None
     agreements: pd.DataFrame | None = None
     outcomes: pd.DataFrame | None = None
@@ -53,6 +53,9 @@ class Cohort:
     files: dict[str, Path] = field(default_factory=dict)
     rows: dict[str, list[int]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    #: the answers of comparison people (``outcomes.csv`` group comparison, not in ``participants.csv``) from
+    #: ``responses.csv``; ``responses`` holds the participants' only. ``None`` when there is no responses file.
+    comparison_responses: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:

@@ -138,8 +138,16 @@ class _Validator:
         self.read_program()
         self.read_instrument()
         self.check_objectives()
-        for name in TABLE_NAMES:
+        # outcomes.csv is read before responses.csv (responses may hold comparison people, whom outcomes names);
+        # the problems are still reported in the tables' order
+        found: dict[str, list[Problem]] = {}
+        for name in sorted(TABLE_NAMES, key=lambda t: (t != "participants", t != "outcomes")):
+            start = len(self.problems)
             self.read_table(name)
+            found[name] = self.problems[start:]
+            del self.problems[start:]
+        for name in TABLE_NAMES:
+            self.problems += found[name]
         self.check_agreements_against_pairs()
         cohort = None
         if not any(p.severity == "error" for p in self.problems):
@@ -269,6 +277,16 @@ class _Validator:
             return people["person_id"]
         return people.loc[people["role"] == role, "person_id"]
 
+    def comparison_ids(self) -> set[str]:
+        """The person_ids of outcomes.csv with group comparison that are not participants (they may answer the
+        survey as a comparison group)."""
+        outcomes = self.tables.get("outcomes")
+        if outcomes is None or outcomes.empty:
+            return set()
+        participants = set(self.ids().dropna()) if self.ids() is not None else set()  # type: ignore[union-attr]
+        ids = outcomes.loc[outcomes["group"] == "comparison", "person_id"].dropna()
+        return set(ids) - participants
+
     def role_checks(self, column: str, role: str) -> list[Any]:
         everyone, same_role = self.ids(), self.ids(role)
         if everyone is None or same_role is None:
@@ -305,8 +323,10 @@ class _Validator:
         elif name == "responses":
             everyone = self.ids()
             if everyone is not None:
-                known = set(everyone.dropna())
-                checks.append(value_check("person_id", lambda s, k=known: s.isin(k), "found {found}; it is not a person_id of participants.csv"))
+                known = set(everyone.dropna()) | self.comparison_ids()
+                checks.append(value_check("person_id", lambda s, k=known: s.isin(k),
+                                          "found {found}; it is not a person_id of participants.csv, nor a comparison "
+                                          "person of outcomes.csv"))
             if self.waves is not None:
                 waves = list(self.waves)
                 allowed = ", ".join(waves) if waves else "none: program.yaml declares no waves"
@@ -400,12 +420,21 @@ class _Validator:
             log, order = order_decisions(tables["decisions"])
             tables["decisions"] = log
             self.rows["decisions"] = [self.rows["decisions"][i] for i in order]
+        responses, comparison_responses = tables.get("responses"), None
+        if responses is not None:  # everything that reads responses means the participants; the comparison apart
+            ours = responses["person_id"].isin(set(people["person_id"].dropna())).to_numpy()
+            comparison_responses = responses[~ours].reset_index(drop=True)
+            if not ours.all():
+                self.rows["comparison_responses"] = [r for r, mine in zip(self.rows["responses"], ours, strict=True) if not mine]
+                self.rows["responses"] = [r for r, mine in zip(self.rows["responses"], ours, strict=True) if mine]
+                responses = responses[ours].reset_index(drop=True)
         return Cohort(
             path=self.folder,
             program=self.program,
             instrument=self.instrument,
             participants=people,
-            responses=tables.get("responses"),
+            responses=responses,
+            comparison_responses=comparison_responses,
             checkins=tables.get("checkins"),
             agreements=tables.get("agreements"),
             outcomes=tables.get("outcomes"),
@@ -432,6 +461,8 @@ def summarize_validation(report: ValidationReport) -> str:
         table = cohort.table(name)
         if table is not None:
             parts.append(f"{len(table)} {name} rows")
+        if name == "responses" and cohort.comparison_responses is not None and len(cohort.comparison_responses):
+            parts[-1] += f" (and {len(cohort.comparison_responses)} of the comparison group)"
     return f"{report.path}: valid ({', '.join(parts)}), {w}"
 
 
