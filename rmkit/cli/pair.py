@@ -124,6 +124,11 @@ def run(args: argparse.Namespace) -> int:
         done.append(f"published {publication.pairs_path}{kept}; logged a publish decision")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    from ..pairing.rule_report import ranked_but_ruled_out
+
+    rows, file = cohort.rows.get("preferences"), cohort.files["preferences"].name if "preferences" in cohort.files else ""
+    for problem in ranked_but_ruled_out(result.problem, cohort.preferences, rows=rows, file=file or "preferences.csv"):
+        print(str(problem), file=sys.stderr)
     print(f"{cohort.name}: {len(result.problem.mentor_ids)} mentors, {len(result.problem.mentee_ids)} mentees")
     published = [] if changes.first_publication else [f"published pairs.csv: {line.strip()}" if k == 0 else line
                                                        for k, line in enumerate(changes.lines(limit=10))]
