@@ -165,8 +165,8 @@ def _write_shortlist(args: argparse.Namespace, cohort: Cohort, out: Path, matrix
     from ..pairing import prepare_pairing
     from ..pairing.shortlist import shortlist, shortlist_gaps
 
-    problem = prepare_pairing(cohort.participants, cohort.program, cohort.decisions,
-                              decision_rows=cohort.rows.get("decisions"))
+    # the cohort itself: its levels, and its earlier cycles (a repeat is not offered when repeats are forbidden)
+    problem = prepare_pairing(cohort, decisions=cohort.decisions, decision_rows=cohort.rows.get("decisions"))
     problem.check_feasible()
     table = shortlist(problem, args.shortlist)
     write_table(table, out, sheet_name="shortlist")
