@@ -87,6 +87,19 @@ TABLES: dict[str, TableSpec] = {
             required=True,
         ),
         TableSpec(
+            "preferences",
+            "One row per ranking a person gives someone of the other role (after a coffee chat or speed-mentoring "
+            "round); used by the stable strategy.",
+            (
+                Column("person_id", "id", "who ranks (a person_id of participants.csv)", True, True, example="p041"),
+                Column("ranks", "id", "whom they rank: a person_id of the other role", True, True, example="p001"),
+                Column("rank", "integer", "1 = first choice, 2 = second, …; each rank once per person", True, True,
+                       min=1, example="1"),
+            ),
+            needed_for="stable pairing on stated preferences",
+            unique_together=("person_id", "ranks"),
+        ),
+        TableSpec(
             "responses",
             "One row per person and survey wave; one column per item id of the instrument, answers as numbers.",
             (

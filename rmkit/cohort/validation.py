@@ -130,6 +130,8 @@ class _Validator:
         self.waves: list[str] | None = None
         self.instrument_name: str = "rm-core"
         self.raw_program: Any = None
+        self.history: pd.DataFrame | None = None
+        self.unmatched_last: frozenset[str] = frozenset()
 
     def add(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)
@@ -149,6 +151,7 @@ class _Validator:
         for name in TABLE_NAMES:
             self.problems += found[name]
         self.check_agreements_against_pairs()
+        self.check_pairing_inputs()
         cohort = None
         if not any(p.severity == "error" for p in self.problems):
             cohort = self.build()
@@ -405,6 +408,20 @@ class _Validator:
                                   f"{mentor} → {mentee} is not a published pair of pairs.csv; its goals are still counted",
                                   "warning")])
 
+    def check_pairing_inputs(self) -> None:
+        """Preferences, levels, the manager chain and earlier cycles (see :mod:`rmkit.cohort.pairing_inputs`)."""
+        from .pairing_inputs import level_problems, manager_cycle_problems, preference_problems, read_history
+
+        people = self.tables.get("participants")
+        if people is not None:
+            file, rows = self.files["participants"].name, self.rows["participants"]
+            self.add(manager_cycle_problems(people, rows, file) + level_problems(people, rows, file, self.program))
+        if "preferences" in self.tables:
+            self.add(preference_problems(self.tables["preferences"], self.rows["preferences"],
+                                         self.files["preferences"].name, people))
+        self.history, self.unmatched_last, problems = read_history(self.folder, self.program)
+        self.add(problems)
+
     # -- result ------------------------------------------------------------------------------------
 
     def build(self) -> Cohort:
@@ -433,6 +450,9 @@ class _Validator:
             program=self.program,
             instrument=self.instrument,
             participants=people,
+            preferences=tables.get("preferences"),
+            history=self.history,
+            unmatched_last_cycle=self.unmatched_last,
             responses=responses,
             comparison_responses=comparison_responses,
             checkins=tables.get("checkins"),
@@ -457,7 +477,7 @@ def summarize_validation(report: ValidationReport) -> str:
     cohort = report.cohort
     assert cohort is not None
     parts = [f"{len(cohort.mentors)} mentors", f"{len(cohort.mentees)} mentees"]
-    for name in ("responses", "checkins", "agreements", "outcomes", "costs", "pairs", "decisions"):
+    for name in ("preferences", "responses", "checkins", "agreements", "outcomes", "costs", "pairs", "decisions"):
         table = cohort.table(name)
         if table is not None:
             parts.append(f"{len(table)} {name} rows")

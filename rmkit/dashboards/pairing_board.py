@@ -72,7 +72,7 @@ class PairingBoard(SwapPanel, DecisionsBy, widgets.VBox):
         self.page_size = page_size
         self.names = display_names(cohort.participants)
         self.departments = cohort.participants.set_index("person_id")["department"].to_dict()
-        self._base = prepare_pairing(cohort.participants, cohort.program)  # compatibility and rules, no decisions
+        self._base = prepare_pairing(cohort)  # compatibility, rules, preferences and history; no decisions
         self.problem = self._base
         self.strategy = cohort.program.pairing.strategy
         #: the pairing the rules and the decision log imply; None when they allow none (see ``problem_error``)
