@@ -12,6 +12,7 @@ log; re-solve cheaply with :meth:`PairingProblem.solve` and :meth:`PairingProble
 - :mod:`~rmkit.pairing.swaps`: re-pairings for a pair that looks off;
 - :mod:`~rmkit.pairing.shortlist`: each mentee's best allowed mentors, for self-selection;
 - :mod:`~rmkit.pairing.speed_mentoring`: speed-mentoring rounds (no repeat meetings, capacities as seats);
+- :mod:`~rmkit.pairing.robustness`: how often each proposed pair survives perturbed weights (fragile pairs first);
 - :mod:`~rmkit.pairing.published`: a proposal against the published pairs (kept, ended, new) before publishing.
 
 Writing the decision log and publishing pairs are file writes, so they live at the data edge,
@@ -44,6 +45,7 @@ from .problem import (
     propose_pairs,
 )
 from .published import MAX_REPLACED_SHARE, PublishedChanges, compare_with_published
+from .robustness import FRAGILE_BELOW, pair_robustness, with_robustness
 from .rules import Constraints, build_constraints, rule_violations, standing_decisions
 from .shortlist import SHORTLIST_COLUMNS, shortlist, shortlist_gaps
 from .speed_mentoring import ROUNDS_COLUMNS, RoundsPlan, plan_rounds
@@ -52,6 +54,9 @@ from .swaps import SwapSuggestion, suggest_swaps
 
 __all__ = [
     "COMPONENTS",
+    "FRAGILE_BELOW",
+    "pair_robustness",
+    "with_robustness",
     "ROUNDS_COLUMNS",
     "RoundsPlan",
     "SHORTLIST_COLUMNS",

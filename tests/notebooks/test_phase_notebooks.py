@@ -167,3 +167,18 @@ def test_parameters_cell(notebook: Path) -> None:
     params = papermill.inspect_notebook(str(notebook))
     assert {"cohort_dir", "output_dir"} <= set(params)
     assert params["cohort_dir"]["default"] == "None" and params["output_dir"]["default"] == "None"
+
+
+@pytest.mark.notebook
+def test_pairing_phase_writes_and_shows_robustness(executed) -> None:
+    """The runs' pairs table gains ``robustness`` (0–1, locked pairs 1), and the phase lists the fragile pairs."""
+    import pandas as pd
+
+    run = executed[("example", "03_pairing")]
+    pairs = pd.read_csv(run["out"] / "tables" / "pairs_proposal.csv")
+    assert pairs["robustness"].between(0, 1).all()
+    assert (pairs.loc[pairs["locked"], "robustness"] == 1).all()
+    text = _outputs_text(run["notebook"])
+    fragile = int((pairs["robustness"] < 0.5).sum())
+    assert fragile and f"**{fragile} fragile pair(s)**" in text and "Fragile pairs, the least robust first" in text
+    assert "Robustness (0–1)" in text or "Robustness (0\\u20131)" in text
