@@ -60,5 +60,5 @@ class FragilePairs(traitlets.HasTraits):
         if value < FRAGILE_BELOW:
             return (f'<span class="rmkit-badge rmkit-fragile" style="color:#8a1c1c;background:#f9dcdc" '
                     f'title="kept by {value:.0%} of re-solves with the weights perturbed">fragile · {value:.0%}</span> ')
-        return (f'<span class="rmkit-muted" title="kept by {value:.0%} of re-solves with the weights perturbed">'
-                f'robust {value:.0%}</span> ')
+        return (f'<span class="rmkit-badge" style="color:#3b4a5a;background:#e6ebf0" '
+                f'title="kept by {value:.0%} of re-solves with the weights perturbed">robust · {value:.0%}</span> ')
