@@ -9,11 +9,14 @@
 5. Deferred acceptance (``stable`` on stated preferences) on 2,000 × 2,000 complete random preference lists,
    against the ``matching`` package's ``HospitalResident`` (resident-optimal) in the same run: the ratio, and the
    same matching pair for pair (``--da-only`` runs just this; ``--da-n`` sets the size).
+6. The robustness map (300 re-solves with perturbed weights) at 200 + 200 and 1,000 + 1,000, against one solve of
+   the same problem measured in the same run (the ratio is about the number of re-solves when only the solver
+   runs again); ``--robustness-only`` runs just this.
 
 The cohort folders hold ``program.yaml`` and ``participants.csv``: a cohort at the pairing phase (``--full`` adds
 the survey, outcome and cost tables of ``rmkit.cohort.synthetic``, which ``rmkit pair`` validates too).
 
-Usage: python benchmarks/bench_pairing.py [--n 2000] [--big 5000] [--repeat 3] [--full] [--skip-big] [--da-n 2000] [--da-only]
+Usage: python benchmarks/bench_pairing.py [--n 2000] [--big 5000] [--repeat 3] [--full] [--skip-big] [--da-n 2000] [--da-only] [--robustness-only]
 """
 
 from __future__ import annotations
@@ -68,9 +71,14 @@ def main() -> None:
     parser.add_argument("--skip-big", action="store_true", help="skip the must-complete run")
     parser.add_argument("--da-n", type=int, default=2000, help="mentors = mentees for deferred acceptance (default 2000)")
     parser.add_argument("--da-only", action="store_true", help="run only the deferred-acceptance comparison")
+    parser.add_argument("--robustness-only", action="store_true", help="only the robustness map (item 5)")
     args = parser.parse_args()
     if args.da_only:
         deferred_acceptance_figures(args.da_n, args.repeat)
+        return
+    if args.robustness_only:
+        with tempfile.TemporaryDirectory(prefix="rmkit-bench-") as tmp:
+            robustness_figures(Path(tmp))
         return
 
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -104,6 +112,7 @@ def main() -> None:
             print(f"lean reference  {args.big} x {args.big}: {elapsed:6.2f} s")
 
         solver_figures(work)
+        robustness_figures(work)
     deferred_acceptance_figures(args.da_n, args.repeat)
 
 
@@ -193,6 +202,30 @@ def solver_figures(work: Path) -> None:
         _ = result.pairs, result.unmatched
         times.append(time.perf_counter() - start)
     print(f"dashboard 100 + 100: first solve {prepared:.3f} s; re-solve after a decision {max(times):.3f} s (worst of 5)")
+
+
+def robustness_figures(work: Path, draws: int = 300) -> None:
+    from rmkit.cohort import load_cohort
+    from rmkit.pairing import pair_robustness, prepare_pairing
+    from rmkit.pairing.strategies import solve
+
+    for n in (200, 1000):
+        cohort = load_cohort(make_cohort(work / f"robust{n}", n, full=False, seed=4))
+        problem = prepare_pairing(cohort.participants, cohort.program)
+        result = problem.solve()
+        c = problem.constraints
+        one = []
+        for _ in range(3):
+            start = time.perf_counter()
+            solve(problem.score, c.allowed, c.capacity, c.locked, strategy=result.strategy)
+            one.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        share = pair_robustness(result, draws=draws, seed=0)
+        elapsed = time.perf_counter() - start
+        fragile = int((share["robustness"] < 0.5).sum())
+        print(f"robustness {n} + {n}: {draws} re-solves {elapsed:.2f} s; one solve {min(one):.3f} s (best of 3); "
+              f"ratio {elapsed / min(one):.0f} x = {elapsed / draws / min(one):.2f} x one solve per re-solve; "
+              f"{fragile} of {len(share)} pairs fragile")
 
 
 if __name__ == "__main__":

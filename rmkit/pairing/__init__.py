@@ -16,6 +16,7 @@ log; re-solve cheaply with :meth:`PairingProblem.solve` and :meth:`PairingProble
 - :mod:`~rmkit.pairing.swaps`: re-pairings for a pair that looks off;
 - :mod:`~rmkit.pairing.shortlist`: each mentee's best allowed mentors, for self-selection;
 - :mod:`~rmkit.pairing.speed_mentoring`: speed-mentoring rounds (no repeat meetings, capacities as seats);
+- :mod:`~rmkit.pairing.robustness`: how often each proposed pair survives perturbed weights (fragile pairs first);
 - :mod:`~rmkit.pairing.published`: a proposal against the published pairs (kept, ended, new) before publishing.
 
 Writing the decision log and publishing pairs are file writes, so they live at the data edge,
@@ -50,6 +51,7 @@ from .problem import (
 )
 from .published import MAX_REPLACED_SHARE, PublishedChanges, compare_with_published
 from .rule_report import RULE_COUNT_COLUMNS, ranked_but_ruled_out, rule_counts
+from .robustness import FRAGILE_BELOW, pair_robustness, with_robustness
 from .rules import Constraints, build_constraints, rule_violations, standing_decisions
 from .shortlist import SHORTLIST_COLUMNS, shortlist, shortlist_gaps
 from .speed_mentoring import ROUNDS_COLUMNS, RoundsPlan, plan_rounds
@@ -64,6 +66,9 @@ __all__ = [
     "rule_counts",
     "stated_ranks",
     "COMPONENTS",
+    "FRAGILE_BELOW",
+    "pair_robustness",
+    "with_robustness",
     "ROUNDS_COLUMNS",
     "RoundsPlan",
     "SHORTLIST_COLUMNS",
