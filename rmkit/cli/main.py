@@ -26,6 +26,7 @@ COMMANDS = (
     "init",
     "validate",
     "pair",
+    "rounds",
     "intro",
     "score",
     "metrics",

@@ -1,4 +1,5 @@
-"""``rmkit pair COHORT --out PAIRS.csv [--strategy S] [--matrix-out M.csv] [--publish]``: propose pairs."""
+"""``rmkit pair COHORT --out PAIRS.csv [--strategy S] [--matrix-out M.csv] [--publish]``: propose pairs;
+``rmkit pair COHORT --shortlist N --out SHORTLIST.csv``: each mentee's N best allowed mentors instead."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..cohort import Cohort
 
 NAME = "pair"
 HELP = "propose mentor–mentee pairs, explain them, and optionally publish them"
@@ -25,6 +30,11 @@ is ever changed. When pairs are already published, the proposal is compared with
 a publication that would end more than a quarter of the running pairs is refused (exit 2, nothing written)
 unless --replace is given.
 
+--shortlist N writes, instead of pairs, each mentee's N best allowed mentors to --out (mentee_id, rank,
+mentor_id, score, reasons), so that mentees can choose; rules, forbids and capacity 0 are respected, and a
+locked mentee's shortlist is the mentor they are locked with. A shortlist does not promise a mentor's place: a
+mentor may be on many shortlists. The picks come back as preferences.csv (or as lock decisions).
+
 Exit 0 done; 2 bad input (one FILE:ROW:COLUMN line per problem), an infeasible cohort, a usage error or a
 cohort folder that cannot be written (--publish); 1 when writing failed part-way (a full disk: nothing is
 left half-written)."""
@@ -43,9 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --publish: publish even if it ends more than a quarter of the running pairs")
     parser.add_argument("--by", default="facilitator", help="who publishes (recorded in decisions.csv; default: facilitator)")
     parser.add_argument("--note", default="", help="a note recorded with the publish decision")
+    parser.add_argument("--shortlist", type=int, metavar="N",
+                        help="write each mentee's N best allowed mentors to --out instead of pairs")
 
 
-def _check_output(option: str, value: str | None, cohort_dir: Path, inputs: list[Path]) -> Path | None:
+def check_output(option: str, value: str | None, cohort_dir: Path, inputs: list[Path]) -> Path | None:
     from ..cohort.schemas import TABLES
     from ..errors import UsageError
 
@@ -72,12 +84,21 @@ def run(args: argparse.Namespace) -> int:
     from ..cohort.validation import require_valid
     from ..errors import UsageError
 
+    if args.shortlist is not None:
+        if args.shortlist < 1:
+            raise UsageError(f"--shortlist {args.shortlist}: give 1 or more mentors per mentee")
+        if args.out is None:
+            raise UsageError("--shortlist N needs --out SHORTLIST.csv")
+        clashing = [option for option, given in (("--publish", args.publish), ("--replace", args.replace),
+                                                 ("--strategy", args.strategy is not None)) if given]
+        if clashing:
+            raise UsageError(f"--shortlist writes a shortlist, not pairs: it does not take {', '.join(clashing)}")
     if args.out is None and not args.publish:
         raise UsageError("rmkit pair: give --out PAIRS.csv, --publish, or both")
     cohort_dir = Path(args.cohort)
     # cheap checks first (a usage error should not wait for validation), then against the files actually read
     for option, value in (("--out", args.out), ("--matrix-out", args.matrix_out)):
-        _check_output(option, value, cohort_dir, [])
+        check_output(option, value, cohort_dir, [])
     if args.out is not None and args.matrix_out is not None and Path(args.out).resolve() == Path(args.matrix_out).resolve():
         raise UsageError("--out and --matrix-out name the same file")
     report = require_valid(args.cohort)
@@ -92,14 +113,16 @@ def run(args: argparse.Namespace) -> int:
             raise ReadOnlyError(f"cannot publish pairs: {reason}; nothing was written. Publish from a copy of the "
                                 "cohort in a folder you can write to, or ask for write access")
     inputs = cohort.input_files()
-    out = _check_output("--out", args.out, cohort.path, inputs)
-    matrix_out = _check_output("--matrix-out", args.matrix_out, cohort.path, inputs)
+    out = check_output("--out", args.out, cohort.path, inputs)
+    matrix_out = check_output("--matrix-out", args.matrix_out, cohort.path, inputs)
 
     from ..cohort.publishing import publish_pairs
     from ..pairing import MAX_REPLACED_SHARE, compare_with_published, propose_pairs
 
     if args.replace and not args.publish:
         raise UsageError("--replace only applies with --publish")
+    if args.shortlist is not None:
+        return _write_shortlist(args, cohort, out, matrix_out)
     result = propose_pairs(cohort, strategy=args.strategy)
     table = result.pairs_table()
     changes = compare_with_published(cohort.pairs, table)
@@ -129,4 +152,35 @@ def run(args: argparse.Namespace) -> int:
                                                        for k, line in enumerate(changes.lines(limit=10))]
     for line in [*result.summary_lines(), *published, *done]:
         print(line)
+    return 0
+
+
+def _write_shortlist(args: argparse.Namespace, cohort: Cohort, out: Path, matrix_out: Path | None) -> int:
+    from ..cohort.tables import write_table
+    from ..pairing import prepare_pairing
+    from ..pairing.shortlist import shortlist, shortlist_gaps
+
+    problem = prepare_pairing(cohort.participants, cohort.program, cohort.decisions,
+                              decision_rows=cohort.rows.get("decisions"))
+    problem.check_feasible()
+    table = shortlist(problem, args.shortlist)
+    write_table(table, out, sheet_name="shortlist")
+    if matrix_out is not None:
+        write_table(problem.matrix.reset_index(), matrix_out, sheet_name="matrix")
+    n_e = len(problem.mentee_ids)
+    locked = int(problem.constraints.locked.any(axis=0).sum())
+    print(f"{cohort.name}: {len(problem.mentor_ids)} mentors, {n_e} mentees")
+    print(f"wrote a shortlist of up to {args.shortlist} mentors for each of {n_e} mentees ({len(table)} rows) "
+          f"to {os.fspath(out)}")
+    if locked:
+        print(f"{locked} locked mentee(s): their shortlist is the mentor they are locked with")
+    gaps = shortlist_gaps(problem, table, args.shortlist)
+    if len(gaps):
+        listed = ", ".join(f"{r.mentee_id} ({r.offered})" for r in gaps.head(20).itertuples())
+        more = f" and {len(gaps) - 20} more" if len(gaps) > 20 else ""
+        print(f"fewer than {args.shortlist} allowed mentors (how many in brackets): {listed}{more}")
+    if matrix_out is not None:
+        print(f"wrote the {len(problem.mentor_ids)} x {n_e} matrix to {os.fspath(matrix_out)}")
+    print("note: a shortlist does not promise a mentor's place; a mentor may be on many shortlists. "
+          "Collect the picks as preferences.csv (person_id, ranks, rank) or as lock decisions, then run rmkit pair")
     return 0

@@ -10,6 +10,8 @@ log; re-solve cheaply with :meth:`PairingProblem.solve` and :meth:`PairingProble
 - :mod:`~rmkit.pairing.explain`: every pair's reasons and every unmatched person's reason, in plain words;
 - :mod:`~rmkit.pairing.diagnostics`: score distributions, coverage of wants, supply and demand, strategies compared;
 - :mod:`~rmkit.pairing.swaps`: re-pairings for a pair that looks off;
+- :mod:`~rmkit.pairing.shortlist`: each mentee's best allowed mentors, for self-selection;
+- :mod:`~rmkit.pairing.speed_mentoring`: speed-mentoring rounds (no repeat meetings, capacities as seats);
 - :mod:`~rmkit.pairing.published`: a proposal against the published pairs (kept, ended, new) before publishing.
 
 Writing the decision log and publishing pairs are file writes, so they live at the data edge,
@@ -43,11 +45,19 @@ from .problem import (
 )
 from .published import MAX_REPLACED_SHARE, PublishedChanges, compare_with_published
 from .rules import Constraints, build_constraints, rule_violations, standing_decisions
+from .shortlist import SHORTLIST_COLUMNS, shortlist, shortlist_gaps
+from .speed_mentoring import ROUNDS_COLUMNS, RoundsPlan, plan_rounds
 from .strategies import STRATEGIES, Assignment, maximum_pairs, solve
 from .swaps import SwapSuggestion, suggest_swaps
 
 __all__ = [
     "COMPONENTS",
+    "ROUNDS_COLUMNS",
+    "RoundsPlan",
+    "SHORTLIST_COLUMNS",
+    "plan_rounds",
+    "shortlist",
+    "shortlist_gaps",
     "MAX_REPLACED_SHARE",
     "PublishedChanges",
     "compare_with_published",
