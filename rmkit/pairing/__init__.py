@@ -50,8 +50,8 @@ from .problem import (
     propose_pairs,
 )
 from .published import MAX_REPLACED_SHARE, PublishedChanges, compare_with_published
-from .rule_report import RULE_COUNT_COLUMNS, ranked_but_ruled_out, rule_counts
 from .robustness import FRAGILE_BELOW, pair_robustness, with_robustness
+from .rule_report import RULE_COUNT_COLUMNS, ranked_but_ruled_out, rule_counts
 from .rules import Constraints, build_constraints, rule_violations, standing_decisions
 from .shortlist import SHORTLIST_COLUMNS, shortlist, shortlist_gaps
 from .speed_mentoring import ROUNDS_COLUMNS, RoundsPlan, plan_rounds
