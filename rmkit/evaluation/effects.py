@@ -42,14 +42,15 @@ Examples
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from .change import change_waves, paired_change
+from .balance import BALANCE_COLUMNS, COVARIATES, balance_table, wwc_equivalence
+from .change import paired_change
+from .score_frame import SCORE_FRAME_COLUMNS, check_scores, paired_scores, wave_ends
 
 __all__ = [
     "SCORE_FRAME_COLUMNS",
@@ -63,65 +64,14 @@ __all__ = [
     "balance_table",
     "wwc_equivalence",
     "paired_change",
+    "paired_scores",
 ]
 
-SCORE_FRAME_COLUMNS = ["person_id", "wave", "scale", "score", "group", "role"]
-COVARIATES = ("department", "level", "generation", "tenure_years")
 DID_COLUMNS = ["scale", "group", "first_wave", "last_wave", "n", "n_participant", "n_comparison",
                "participant_change", "comparison_change", "estimate", "se", "ci_low", "ci_high", "dof", "p_value"]
 ANCOVA_COLUMNS = ["scale", "group", "n", "n_participant", "n_comparison", "estimate", "se", "ci_low", "ci_high",
                   "dof", "p_value"]
 ADJUSTED_COLUMNS = [*ANCOVA_COLUMNS, "covariates"]
-BALANCE_COLUMNS = ["variable", "kind", "category", "n_participant", "participant", "sd_participant", "n_comparison",
-                   "comparison", "sd_comparison", "smd", "equivalence"]
-
-
-# --------------------------------------------------------------------------------------------- the paired sample
-
-
-def _check(scores: pd.DataFrame) -> None:
-    missing = [c for c in ("person_id", "wave", "scale", "score", "group") if c not in scores.columns]
-    if missing:
-        raise ValueError(f"scores has no column {', '.join(missing)}; expected {', '.join(SCORE_FRAME_COLUMNS)}")
-    unknown = set(scores["group"].dropna().astype(str)) - {"participant", "comparison"}
-    if unknown:
-        raise ValueError(f"group holds {', '.join(sorted(unknown))}; allowed: participant, comparison")
-
-
-def _ends(scores: pd.DataFrame, first: str | None, last: str | None, waves: Sequence[str] | None) -> tuple[str | None, str | None]:
-    if first is None or last is None:
-        participants = scores[scores["group"] == "participant"]
-        auto = change_waves(participants["wave"].astype(object).unique().tolist(), waves)
-        first, last = first or auto[0], last or auto[1]
-    return first, last
-
-
-def paired_scores(scores: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
-    """One row per person and scale scored at both ``first`` and ``last``: ``person_id``, ``scale``, ``group``,
-    ``role``, ``before``, ``after``, ``change``, sorted by scale and person.
-
-    Examples
-    --------
-    >>> scores = pd.DataFrame({"person_id": ["a", "a", "b"], "wave": ["w0", "w1", "w0"], "scale": "s",
-    ...                        "score": [3.0, 4.0, 2.0], "group": "participant", "role": "mentee"})
-    >>> paired_scores(scores, "w0", "w1")[["person_id", "before", "after", "change"]]
-      person_id  before  after  change
-    0         a     3.0    4.0     1.0
-    """
-    frame = scores[scores["wave"].astype(str).isin([first, last]) & scores["score"].notna()]
-    frame = frame.assign(wave=frame["wave"].astype(str)).drop_duplicates(["person_id", "scale", "wave"])
-    wide = frame.pivot(index=["scale", "person_id"], columns="wave", values="score")
-    if first not in wide.columns or last not in wide.columns:
-        return pd.DataFrame(columns=["person_id", "scale", "group", "role", "before", "after", "change"])
-    wide = wide[[first, last]].dropna()
-    people = frame.drop_duplicates("person_id").set_index("person_id")
-    out = pd.DataFrame({"person_id": wide.index.get_level_values("person_id"),
-                        "scale": wide.index.get_level_values("scale"),
-                        "before": wide[first].to_numpy(dtype="float64"), "after": wide[last].to_numpy(dtype="float64")})
-    out["group"] = people["group"].reindex(out["person_id"]).to_numpy()
-    out["role"] = people["role"].reindex(out["person_id"]).to_numpy() if "role" in people.columns else None
-    out["change"] = out["after"] - out["before"]
-    return out[["person_id", "scale", "group", "role", "before", "after", "change"]].reset_index(drop=True)
 
 
 def _participant_groups(paired: pd.DataFrame, groups: Sequence[str]) -> list[tuple[str, np.ndarray]]:
@@ -234,8 +184,8 @@ def did(scores: pd.DataFrame, *, first: str | None = None, last: str | None = No
     .. [2] Phillips, J. J. (2003). Return on Investment in Training and Performance Improvement Programs (ch. 5,
            isolating the effects of the program: control groups).
     """
-    _check(scores)
-    first, last = _ends(scores, first, last, waves)
+    check_scores(scores)
+    first, last = wave_ends(scores, first, last, waves)
     if first is None or last is None or first == last:
         return pd.DataFrame(columns=DID_COLUMNS)
     paired = paired_scores(scores, first, last)
@@ -310,8 +260,8 @@ def ancova(scores: pd.DataFrame, *, first: str | None = None, last: str | None =
     .. [1] Van Breukelen, G. J. P. (2013). ANCOVA versus change from baseline in nonrandomized studies: the
            difference. Multivariate Behavioral Research 48(6), 895–922.
     """
-    _check(scores)
-    first, last = _ends(scores, first, last, waves)
+    check_scores(scores)
+    first, last = wave_ends(scores, first, last, waves)
     if first is None or last is None or first == last:
         return pd.DataFrame(columns=ANCOVA_COLUMNS)
     paired = paired_scores(scores, first, last)
@@ -379,8 +329,8 @@ def adjusted_did(scores: pd.DataFrame, people: pd.DataFrame, *, covariates: Sequ
     :math:`\\Delta y_i = \\alpha + \\delta P_i + x_i'\\gamma + e_i`, the change-score form of the two-wave DiD with
     covariate × wave interactions (the same point estimate as the long regression with those interactions).
     """
-    _check(scores)
-    first, last = _ends(scores, first, last, waves)
+    check_scores(scores)
+    first, last = wave_ends(scores, first, last, waves)
     if first is None or last is None or first == last:
         return pd.DataFrame(columns=ADJUSTED_COLUMNS)
     paired = paired_scores(scores, first, last)
@@ -415,108 +365,3 @@ def _independent_columns(design: np.ndarray) -> np.ndarray:
         if np.linalg.matrix_rank(design[:, [*kept, j]]) == len(kept) + 1:
             kept.append(j)
     return design[:, kept]
-
-
-# --------------------------------------------------------------------------------------------- balance
-
-
-def wwc_equivalence(smd: float) -> str:
-    """The What Works Clearinghouse's reading of a baseline difference in SD units.
-
-    Examples
-    --------
-    >>> wwc_equivalence(0.03), wwc_equivalence(-0.12), wwc_equivalence(0.4), wwc_equivalence(float("nan"))
-    ('equivalent', 'needs adjustment', 'not equivalent', '')
-    """
-    if smd is None or not math.isfinite(smd):
-        return ""
-    size = abs(smd)
-    return "equivalent" if size <= 0.05 else ("needs adjustment" if size <= 0.25 else "not equivalent")
-
-
-def _smd(m_t: float, s_t: float, m_c: float, s_c: float) -> float:
-    pooled = math.sqrt((s_t**2 + s_c**2) / 2) if np.isfinite(s_t) and np.isfinite(s_c) else float("nan")
-    return (m_t - m_c) / pooled if pooled > 0 else float("nan")
-
-
-def balance_table(scores: pd.DataFrame, people: pd.DataFrame | None = None, *, covariates: Sequence[str] = COVARIATES,
-                  first: str | None = None, last: str | None = None, waves: Sequence[str] | None = None) -> pd.DataFrame:
-    """Baseline balance of participants and the comparison group: the first-wave scale scores and the covariates,
-    with standardised mean differences.
-
-    The sample is the analysis sample of :func:`did`: per scale, the people scored at both waves; for the
-    covariates, the people scored at both waves on at least one scale.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`BALANCE_COLUMNS`: ``variable`` (a scale id or a covariate), ``kind`` (``scale`` or ``covariate``),
-        ``category`` (for a text covariate: one row per value; empty otherwise), ``n_participant``,
-        ``participant`` (mean, or for a category the share in %), ``sd_participant``, ``n_comparison``,
-        ``comparison``, ``sd_comparison``, ``smd`` and ``equivalence`` (:func:`wwc_equivalence`).
-
-    Notes
-    -----
-    For a number, :math:`SMD = (\\bar x_P - \\bar x_C) / \\sqrt{(s_P^2 + s_C^2)/2}`; for a category with shares
-    :math:`p_P, p_C`: :math:`(p_P - p_C) / \\sqrt{(p_P(1-p_P) + p_C(1-p_C))/2}` (Austin, 2009). The What Works
-    Clearinghouse reads an absolute difference up to 0.05 SD as equivalent, from 0.05 to 0.25 SD as acceptable only
-    with a statistical adjustment for it, and above 0.25 SD as not equivalent (WWC Procedures and Standards
-    Handbook, version 5.0, 2022).
-
-    References
-    ----------
-    .. [1] Austin, P. C. (2009). Balance diagnostics for comparing the distribution of baseline covariates between
-           treatment groups in propensity-score matched samples. Statistics in Medicine 28, 3083–3107.
-    """
-    _check(scores)
-    first, last = _ends(scores, first, last, waves)
-    if first is None or last is None or first == last:
-        return pd.DataFrame(columns=BALANCE_COLUMNS)
-    paired = paired_scores(scores, first, last)
-    rows = []
-    for scale, sample in paired.groupby("scale", sort=False):
-        rows.append(_numeric_row(scale, "scale", sample["before"], sample["group"] == "participant"))
-    if people is not None and not paired.empty:
-        who = paired.drop_duplicates("person_id")[["person_id", "group"]]
-        table = people.drop_duplicates("person_id").set_index("person_id")
-        here = table.reindex(who["person_id"].to_numpy())
-        treated = (who["group"] == "participant").to_numpy()
-        for name in covariates:
-            if name not in here.columns or here[name].isna().all():
-                continue
-            values = here[name]
-            if pd.api.types.is_numeric_dtype(values):
-                rows.append(_numeric_row(name, "covariate", values.reset_index(drop=True), pd.Series(treated)))
-                continue
-            known = values.notna().to_numpy()
-            text = values.astype(str).to_numpy()
-            for level in sorted(set(text[known]), key=lambda v: (v.casefold(), v)):
-                rows.append(_share_row(name, level, text == level, treated, known))
-    out = pd.DataFrame(rows, columns=BALANCE_COLUMNS)
-    if not out.empty:
-        out["equivalence"] = out["smd"].map(wwc_equivalence)
-        out[["n_participant", "n_comparison"]] = out[["n_participant", "n_comparison"]].astype("int64")
-    return out
-
-
-def _numeric_row(variable: str, kind: str, values: pd.Series, treated: pd.Series) -> dict[str, object]:
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
-    mask = np.asarray(treated, dtype=bool)
-    t, c = numbers[mask & ~np.isnan(numbers)], numbers[~mask & ~np.isnan(numbers)]
-    mean_t, mean_c = (float(t.mean()) if t.size else float("nan")), (float(c.mean()) if c.size else float("nan"))
-    sd_t = float(t.std(ddof=1)) if t.size > 1 else float("nan")
-    sd_c = float(c.std(ddof=1)) if c.size > 1 else float("nan")
-    return {"variable": variable, "kind": kind, "category": "", "n_participant": t.size, "participant": mean_t,
-            "sd_participant": sd_t, "n_comparison": c.size, "comparison": mean_c, "sd_comparison": sd_c,
-            "smd": _smd(mean_t, sd_t, mean_c, sd_c)}
-
-
-def _share_row(variable: str, level: str, is_level: np.ndarray, treated: np.ndarray, known: np.ndarray) -> dict[str, object]:
-    n_t, n_c = int((treated & known).sum()), int((~treated & known).sum())
-    p_t = float(is_level[treated & known].mean()) if n_t else float("nan")
-    p_c = float(is_level[~treated & known].mean()) if n_c else float("nan")
-    spread = math.sqrt((p_t * (1 - p_t) + p_c * (1 - p_c)) / 2) if n_t and n_c else float("nan")
-    smd = (p_t - p_c) / spread if spread and spread > 0 else float("nan")
-    return {"variable": variable, "kind": "covariate", "category": level, "n_participant": n_t,
-            "participant": 100 * p_t, "sd_participant": float("nan"), "n_comparison": n_c, "comparison": 100 * p_c,
-            "sd_comparison": float("nan"), "smd": smd}

@@ -31,7 +31,9 @@ def test_objectives_and_retention_figures(summary, example_dir: Path) -> None:
     met = int(result.objectives["met"].fillna(False).sum())
     tiles = {t.key: t for t in summary.tiles}
     assert tiles["objectives"].figure == f"{met} of {len(result.objectives)}"
-    assert "paired change" in tiles["objectives"].sentence  # no other evidence is named: the survey's paired change
+    # the evidence that judged each objective is named: the example's comparison group answered the survey
+    assert set(result.objectives["judged_by"]) == {"difference-in-differences"}
+    assert tiles["objectives"].sentence.count("difference-in-differences") == len(result.objectives)
     difference = result.retention_comparison.iloc[0]["difference"]
     assert tiles["retention"].figure == f"{difference:+.1f} points"
 
