@@ -14,7 +14,8 @@ Run every cohort as `rmkit run` would, each in its own process, --workers at a t
 per cohort, at most one per CPU). Each run goes to runs/<cohort>/<timestamp>/ (or DIR/<cohort>/<timestamp>/
 with --out DIR). A progress bar counts the phases done; at the end a summary shows each cohort's
 status (ok, failed, invalid, crashed), duration and report. An invalid cohort, a failing phase or a
-crashed worker never stops the others.
+crashed worker never stops the others. When two or more cohorts ran, the batch ends with their pooled
+report (as `rmkit pool`) in runs/pooled/<timestamp>/ (or DIR/pooled/<timestamp>/); the summary says where.
 
 Exit 0 when every cohort ran, 1 when a run failed or crashed, 2 when the only problems were bad input."""
 
@@ -39,6 +40,12 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     ok = sum(o.status == "ok" for o in result.outcomes)
     print(f"\n{ok} of {len(result.outcomes)} cohorts ran without a failure in {result.duration_s:.1f} s")
+    if result.pooled_report is not None:
+        from ..runs.results import display_path
+
+        print(f"pooled report of the cohorts that ran: {display_path(result.pooled_report)}")
+    for message in result.pool_messages:
+        print(f"pooled report: {message}", file=sys.stderr)
     for outcome in result.outcomes:
         for message in outcome.messages:
             print(f"{outcome.cohort}: {message}", file=sys.stderr)

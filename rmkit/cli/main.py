@@ -30,6 +30,8 @@ COMMANDS = (
     "intro",
     "score",
     "metrics",
+    "plan",
+    "pool",
     "import",
     "run",
     "batch",

@@ -6,6 +6,9 @@
 - :mod:`~rmkit.evaluation.change`: paired change first → last wave, effect sizes, objectives judged met or not;
 - :mod:`~rmkit.evaluation.retention`: Kaplan–Meier retention, participants against the comparison group;
 - :mod:`~rmkit.evaluation.roi`: Phillips ROI and BCR, attribution and confidence, intangibles;
+- :mod:`~rmkit.evaluation.planning`: the detectable change and power of each scale objective (``rmkit plan``);
+- :mod:`~rmkit.evaluation.pooling`: random-effects meta-analysis of the metrics several cohorts share (``rmkit pool``);
+- :mod:`~rmkit.evaluation.roi_sensitivity`: ROI under the conservative and the estimated adjustments, break-even attribution;
 - :mod:`~rmkit.evaluation.goals`: Kirkpatrick level 3 from the mentoring agreements (the share of goals done);
 - :mod:`~rmkit.evaluation.groups`: the groups every aggregate is broken down by;
 - :mod:`~rmkit.evaluation.confidentiality`: suppression of small groups (``min_group_size``);

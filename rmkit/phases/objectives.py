@@ -108,6 +108,24 @@ def readiness_check(cohort: Cohort) -> pd.DataFrame:
         "outcomes.csv has a comparison group" if has_comparison else "no comparison group in outcomes.csv",
         "Phillips asks for at least one way to isolate the program's effect: add a comparison group of non-participants "
         "to outcomes.csv, or estimates of attribution in costs.csv.", severity="advice")
+    scale_objectives = [o for o in objectives if o.measure in scale_ids and o.target_change is not None]
+    if scale_objectives:
+        from ..evaluation.planning import plan_table, undetectable_targets
+
+        plan = plan_table(cohort)
+        small = undetectable_targets(plan)
+        unknown = plan.loc[plan["sd_source"] == "none", "objective"].tolist()
+        if not small.empty:
+            detail = "; ".join(f"{r.objective}: target {r.target_change:g} below the detectable {r.mde:.2f} "
+                               f"with n = {r.n}" for r in small.itertuples(index=False))
+        elif unknown:
+            detail = f"no SD known for {', '.join(unknown)}, so detectability cannot be judged"
+        else:
+            detail = "every target is at least the change this cohort can detect (80% power, alpha 0.05)"
+        add("Targets are big enough to detect", small.empty and not unknown, detail,
+            "A target below the minimum detectable change will likely be judged not met even if reached: recruit "
+            "more people, set a realistic target, or give `expected_sd` (the expected SD of individual change) "
+            "per objective so the plan uses it (see the planning table).", severity="advice")
     return pd.DataFrame(rows, columns=["check", "status", "detail", "fix"])
 
 

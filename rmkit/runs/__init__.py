@@ -8,6 +8,7 @@
 - :mod:`~rmkit.runs.report`: the offline, sanitized ``report.html`` built from the executed notebooks, in the page
   of :mod:`~rmkit.runs.report_template`;
 - :mod:`~rmkit.runs.summary`: the executive summary a sponsor reads first (the report's top, ``summary.html``);
+- :mod:`~rmkit.runs.pool_report`: the pooled report of several cohorts (``rmkit pool``, the end of a batch);
 - :mod:`~rmkit.runs.workbook`: ``tables.xlsx``, every table of the run as a sheet with readable headers;
 - :mod:`~rmkit.runs.sanitize`: what the report lets through (an allow-list HTML sanitizer, rmkit's own charts as
   cleaned inline SVG, the detector of external references);

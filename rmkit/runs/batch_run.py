@@ -59,6 +59,9 @@ class BatchResult:
 
     outcomes: list[CohortOutcome]
     duration_s: float
+    #: the pooled report of the cohorts that ran (two or more), in ``<runs_dir>/pooled/<timestamp>/``
+    pooled_report: Path | None = None
+    pool_messages: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -97,7 +100,7 @@ def default_workers(cohorts: int) -> int:
 def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None = None,
               runs_dir: str | os.PathLike[str] | None = None, phases: Sequence[str] | None = None,
               notebooks: str | os.PathLike[str] | None = None, cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
-              progress: bool = True) -> BatchResult:
+              progress: bool = True, pool: bool = True) -> BatchResult:
     """Run the phase notebooks on each cohort, ``workers`` cohorts at a time, each in its own process.
 
     Parameters
@@ -112,6 +115,9 @@ def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None 
         As for :func:`rmkit.runs.cohort_run.run_cohort`.
     progress : bool
         Show a progress bar (phases done) on stderr.
+    pool : bool
+        When two or more cohorts ran (``ok`` or ``failed``: their input was valid), end with their pooled report
+        (:mod:`rmkit.runs.pool_report`) in ``<runs_dir>/pooled/<timestamp>/``.
 
     Returns
     -------
@@ -165,7 +171,35 @@ def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None 
     finally:
         pool.shutdown(wait=True)
         bar.close()
-    return BatchResult(outcomes, time.perf_counter() - clock)
+    result = BatchResult(outcomes, time.perf_counter() - clock)
+    if pool:
+        result.pooled_report, result.pool_messages = _pool(outcomes, Path(spec["runs_dir"]))
+    result.duration_s = time.perf_counter() - clock
+    return result
+
+
+def _pool(outcomes: Sequence[CohortOutcome], runs_dir: Path) -> tuple[Path | None, list[str]]:
+    """The pooled report of the cohorts whose input was valid (each cohort id once), or why there is none."""
+    from ..cohort import validate_cohort
+    from ..evaluation.pooling import pool_cohorts
+    from .cohort_run import create_run_dir
+    from .pool_report import write_pooled
+
+    ran = [o for o in outcomes if o.status in {"ok", "failed"}]
+    cohorts, seen = [], set()
+    for outcome in ran:
+        report = validate_cohort(outcome.cohort)
+        if report.ok and report.cohort is not None and report.cohort.name not in seen:
+            seen.add(report.cohort.name)
+            cohorts.append(report.cohort)
+    if len(cohorts) < 2:
+        return None, ([] if len(outcomes) < 2 else ["fewer than two cohorts ran, so there is no pooled report"])
+    try:
+        result = pool_cohorts(cohorts)
+        folder = create_run_dir("pooled", runs_dir=runs_dir)
+        return write_pooled(result, folder), list(result.notes)
+    except (OSError, ValueError) as exc:
+        return None, [f"the pooled report could not be made: {exc}"]
 
 
 def _run_worker(cohort: str, spec: dict[str, Any], phases: int, advance: Callable[..., None],

@@ -39,8 +39,11 @@ def test_a_complete_program_is_ready(tmp_path: Path) -> None:
     folder = write_tiny_cohort(tmp_path / "t")
     path = folder / "program.yaml"
     path.write_text(path.read_text() + "sponsor: COO\nfeedback: pulse after each meeting\ncheckin_every_weeks: 3\nduration_weeks: 24\n")
-    assert set(statuses(folder).values()) == {"ok"}
-    assert readiness_summary(readiness_check(load_cohort(folder))).startswith("**Ready to launch**: 10 of 10")
+    found = statuses(folder)
+    # three mentees cannot show a change of 0.5: the planning check advises, the rest passes
+    assert found.pop("Targets are big enough to detect") == "advice"
+    assert set(found.values()) == {"ok"}
+    assert readiness_summary(readiness_check(load_cohort(folder))).startswith("**Ready to launch**: 10 of 11")
 
 
 def test_rare_meetings_and_missing_data_for_a_metric_goal(tmp_path: Path) -> None:

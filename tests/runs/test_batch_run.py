@@ -83,3 +83,16 @@ def test_workers_run_in_separate_processes(tmp_path: Path, example_dir: Path) ->
     assert [o.status for o in result.outcomes] == ["ok", "ok"] and result.exit_code == 0
     pids = {int((o.run_dir / "runner.pid").read_text()) for o in result.outcomes}
     assert len(pids) == 2 and os.getpid() not in pids
+
+
+def test_a_batch_of_two_cohorts_ends_with_their_pooled_report(run_rmkit, tmp_path: Path, example_dir: Path) -> None:
+    notebooks = write_notebooks(tmp_path / "nb", {"01_prints.ipynb": PRINTS})
+    other = shutil.copytree(example_dir, tmp_path / "other")
+    program = other / "program.yaml"
+    program.write_text(program.read_text().replace("cohort: acme-2025-spring", "cohort: second-site"))
+    result = run_rmkit("batch", example_dir, other, "--out", "out", "--notebooks", notebooks, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    reports = list((tmp_path / "out" / "pooled").glob("*/report.html"))
+    assert len(reports) == 1 and (reports[0].parent / "pooled.csv").is_file()
+    assert "pooled report of the cohorts that ran: " in result.stdout
+    assert str(reports[0].relative_to(tmp_path)) in result.stdout or reports[0].name in result.stdout
