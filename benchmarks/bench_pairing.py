@@ -6,11 +6,17 @@
 2. ``rmkit pair`` on 5,000 × 5,000 (must complete).
 3. The ``stable`` solver at 1,000 × 1,000 (target: well under a second), and ``fair`` at 1,000 × 1,000.
 4. Re-solving after a decision at 100 + 100, as the dashboard does after every click (target: under 0.3 s).
+5. Deferred acceptance (``stable`` on stated preferences) on 2,000 × 2,000 complete random preference lists,
+   against the ``matching`` package's ``HospitalResident`` (resident-optimal) in the same run: the ratio, and the
+   same matching pair for pair (``--da-only`` runs just this; ``--da-n`` sets the size).
+6. The robustness map (300 re-solves with perturbed weights) at 200 + 200 and 1,000 + 1,000, against one solve of
+   the same problem measured in the same run (the ratio is about the number of re-solves when only the solver
+   runs again); ``--robustness-only`` runs just this.
 
 The cohort folders hold ``program.yaml`` and ``participants.csv``: a cohort at the pairing phase (``--full`` adds
 the survey, outcome and cost tables of ``rmkit.cohort.synthetic``, which ``rmkit pair`` validates too).
 
-Usage: python benchmarks/bench_pairing.py [--n 2000] [--big 5000] [--repeat 3] [--full] [--skip-big]
+Usage: python benchmarks/bench_pairing.py [--n 2000] [--big 5000] [--repeat 3] [--full] [--skip-big] [--da-n 2000] [--da-only] [--robustness-only]
 """
 
 from __future__ import annotations
@@ -63,7 +69,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="best of this many runs (default 3)")
     parser.add_argument("--full", action="store_true", help="write every table of the synthetic cohort, not only participants")
     parser.add_argument("--skip-big", action="store_true", help="skip the must-complete run")
+    parser.add_argument("--da-n", type=int, default=2000, help="mentors = mentees for deferred acceptance (default 2000)")
+    parser.add_argument("--da-only", action="store_true", help="run only the deferred-acceptance comparison")
+    parser.add_argument("--robustness-only", action="store_true", help="only the robustness map (item 5)")
     args = parser.parse_args()
+    if args.da_only:
+        deferred_acceptance_figures(args.da_n, args.repeat)
+        return
+    if args.robustness_only:
+        with tempfile.TemporaryDirectory(prefix="rmkit-bench-") as tmp:
+            robustness_figures(Path(tmp))
+        return
 
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     python = sys.executable
@@ -96,6 +112,58 @@ def main() -> None:
             print(f"lean reference  {args.big} x {args.big}: {elapsed:6.2f} s")
 
         solver_figures(work)
+        robustness_figures(work)
+    deferred_acceptance_figures(args.da_n, args.repeat)
+
+
+def deferred_acceptance_figures(n: int, repeat: int) -> None:
+    """rmkit's deferred acceptance against matching's HospitalResident on n x n complete random lists."""
+    import threading
+
+    import numpy as np
+
+    from rmkit.pairing.preferences import StatedRanks
+    from rmkit.pairing.strategies import solve
+
+    rng = np.random.default_rng(7)
+    by_mentor = np.argsort(rng.random((n, n)), axis=1).argsort(axis=1) + 1  # each row a random permutation of 1..n
+    by_mentee = (np.argsort(rng.random((n, n)), axis=0).argsort(axis=0) + 1)
+    capacity = np.ones(n, dtype=np.int64)
+    allowed = np.ones((n, n), dtype=bool)
+    score = np.zeros((n, n))
+    ranks = StatedRanks(by_mentor, by_mentee)
+    ours_times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        a = solve(score, allowed, capacity, None, strategy="stable", ranks=ranks)
+        ours_times.append(time.perf_counter() - start)
+    ours = sorted(zip(a.mentor.tolist(), a.mentee.tolist(), strict=True))
+
+    residents = {f"e{j}": [f"m{i}" for i in np.argsort(by_mentee[:, j])] for j in range(n)}
+    hospitals = {f"m{i}": [f"e{j}" for j in np.argsort(by_mentor[i])] for i in range(n)}
+    out: dict[str, object] = {}
+
+    def reference() -> None:
+        from matching.games import HospitalResident
+
+        sys.setrecursionlimit(1_000_000)
+        start = time.perf_counter()
+        game = HospitalResident.create_from_dictionaries(residents, hospitals, {h: 1 for h in hospitals})
+        built = time.perf_counter()
+        solution = game.solve(optimal="resident")
+        out["times"] = (built - start, time.perf_counter() - built)
+        out["pairs"] = sorted((int(h.name[1:]), int(r.name[1:])) for h, rs in solution.items() for r in rs)
+
+    threading.stack_size(1 << 29)  # matching recurses once per proposal
+    worker = threading.Thread(target=reference)
+    worker.start()
+    worker.join()
+    build, solve_time = out["times"]
+    print(f"deferred acceptance {n} x {n} (complete lists): rmkit {min(ours_times):.2f} s (best of {repeat}; all: "
+          f"{', '.join(f'{t:.2f}' for t in ours_times)}); matching {build + solve_time:.2f} s "
+          f"(building the game {build:.2f} s, solving {solve_time:.2f} s)")
+    print(f"ratio: {min(ours_times) / (build + solve_time):.3f} x the matching package "
+          f"({min(ours_times) / solve_time:.3f} x its solve alone); same matching: {ours == out['pairs']}")
 
 
 def solver_figures(work: Path) -> None:
@@ -134,6 +202,30 @@ def solver_figures(work: Path) -> None:
         _ = result.pairs, result.unmatched
         times.append(time.perf_counter() - start)
     print(f"dashboard 100 + 100: first solve {prepared:.3f} s; re-solve after a decision {max(times):.3f} s (worst of 5)")
+
+
+def robustness_figures(work: Path, draws: int = 300) -> None:
+    from rmkit.cohort import load_cohort
+    from rmkit.pairing import pair_robustness, prepare_pairing
+    from rmkit.pairing.strategies import solve
+
+    for n in (200, 1000):
+        cohort = load_cohort(make_cohort(work / f"robust{n}", n, full=False, seed=4))
+        problem = prepare_pairing(cohort.participants, cohort.program)
+        result = problem.solve()
+        c = problem.constraints
+        one = []
+        for _ in range(3):
+            start = time.perf_counter()
+            solve(problem.score, c.allowed, c.capacity, c.locked, strategy=result.strategy)
+            one.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        share = pair_robustness(result, draws=draws, seed=0)
+        elapsed = time.perf_counter() - start
+        fragile = int((share["robustness"] < 0.5).sum())
+        print(f"robustness {n} + {n}: {draws} re-solves {elapsed:.2f} s; one solve {min(one):.3f} s (best of 3); "
+              f"ratio {elapsed / min(one):.0f} x = {elapsed / draws / min(one):.2f} x one solve per re-solve; "
+              f"{fragile} of {len(share)} pairs fragile")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from .conftest import rmkit_env
 HEAVY = {
     "altair", "vl_convert", "scipy", "pandera", "papermill", "nbconvert", "nbclient", "nbformat", "jupyter_client",
     "jupyter_core", "ipykernel", "IPython", "ipywidgets", "anywidget", "voila", "jupyter_server", "zmq", "tornado",
-    "jsonschema", "mistune", "tqdm", "pandas", "numpy", "pydantic",
+    "jsonschema", "mistune", "tqdm", "pandas", "numpy", "pydantic", "dask", "distributed",
 }
 
 PROBE = "import sys; {run}; print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))"
@@ -22,7 +22,7 @@ PROBE = "import sys; {run}; print(sorted(m for m in sys.modules if m.split('.')[
 @pytest.mark.parametrize("run", [
     "import rmkit",
     "import rmkit.cli; rmkit.cli.build_parser().format_help()",
-    "import rmkit.runs.cohort_run, rmkit.runs.batch_run, rmkit.runs.execute, rmkit.runs.report, rmkit.runs.manifest, rmkit.phases.registry",
+    "import rmkit.runs.cohort_run, rmkit.runs.batch_run, rmkit.runs.dask_batch, rmkit.runs.execute, rmkit.runs.report, rmkit.runs.manifest, rmkit.phases.registry",
 ])
 def test_no_heavy_module_is_imported(run: str) -> None:
     result = subprocess.run([sys.executable, "-c", PROBE.format(run=run, heavy=HEAVY)], capture_output=True,

@@ -6,8 +6,10 @@ Charts render **offline** everywhere: in the dashboards as interactive ``alt.Jup
 vl-convert, so executed notebooks and the HTML report show them with no network. :func:`show` picks the right one.
 
 Modules: :mod:`~rmkit.charts.theme` (the theme and offline rendering), :mod:`~rmkit.charts.participation`
-(intake, pairing, check-ins) and :mod:`~rmkit.charts.evidence` (evaluation), :mod:`~rmkit.charts.forest` (pooled cohorts); every chart is also here, as
-``rmkit.charts.<name>``. Altair is imported lazily (it costs ~2 s): importing :mod:`rmkit` never imports it; this
+(intake, pairing, check-ins), :mod:`~rmkit.charts.evidence` (evaluation), :mod:`~rmkit.charts.forest` (pooled
+cohorts) and :mod:`~rmkit.charts.limits` (what a chart can draw: big data reduced in pandas first, and a note under
+the chart saying what it left out); every chart is also here, as ``rmkit.charts.<name>``. Altair is imported lazily
+(it costs ~2 s): importing :mod:`rmkit` never imports it; this
 package does.
 
 Import rule: charts import :mod:`rmkit.cohort` (to write files) and :mod:`rmkit.resources` only; the core never

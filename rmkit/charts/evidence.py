@@ -8,6 +8,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from .limits import step_curve_at, with_note
+
 __all__ = ["waves_chart", "change_chart", "retention_chart", "roi_chart", "GROUP_LABELS"]
 
 # Legend labels for group ids, as people say them (role=mentee -> mentees, department=IT -> IT, all -> everyone).
@@ -89,26 +91,60 @@ def change_chart(change: pd.DataFrame, *, title: str = "Change from the first to
     return alt.layer(*layers).properties(width=520, height=alt.Step(22))
 
 
-def retention_chart(curves: pd.DataFrame, *, title: str = "Still employed (Kaplan–Meier)") -> alt.LayerChart:
+RETENTION_POINTS = 500  # a curve with more steps than this is read at this many evenly spaced times
+ROI_ITEMS = 10  # cost and benefit lines shown by name; the smaller ones are summed per kind
+
+
+def retention_chart(curves: pd.DataFrame, *, title: str = "Still employed (Kaplan–Meier)",
+                    max_points: int = RETENTION_POINTS) -> alt.LayerChart | alt.VConcatChart:
     """Kaplan–Meier curves with 95% bands. ``curves`` columns: ``group``, ``months``, ``survival``, ``ci_low``,
-    ``ci_high`` (survival as a percentage 0–100); or ``day`` and ``retained`` as in ``rmkit.evaluate(c).retention_curves``."""
+    ``ci_high`` (survival as a percentage 0–100); or ``day`` and ``retained`` as in ``rmkit.evaluate(c).retention_curves``.
+
+    A group whose curve has more than ``max_points`` steps (a large cohort: one step per day someone left) is drawn
+    at ``max_points`` evenly spaced times, each the curve's value there — the same line at the chart's resolution —
+    and the chart says so under it."""
     if "survival" not in curves.columns and {"day", "retained"} <= set(curves.columns):
         curves = curves.assign(months=(curves["day"] / 30.44).round(2), survival=curves["retained"])
+    note = ""
+    sizes = curves.groupby("group", sort=False).size() if len(curves) else pd.Series(dtype=int)
+    if len(sizes) and sizes.max() > max_points:
+        parts = []
+        for group, curve in curves.groupby("group", sort=False):
+            if len(curve) > max_points:
+                curve = step_curve_at(curve, "months", ["survival", "ci_low", "ci_high"], max_points).assign(group=group)
+            parts.append(curve[["group", "months", "survival", "ci_low", "ci_high"]])
+        curves = pd.concat(parts, ignore_index=True)
+        note = (f"Curves with more than {max_points} steps are drawn at {max_points} evenly spaced times "
+                f"(up to {int(sizes.max()):,} steps in the data).")
     base = alt.Chart(curves, title=title).encode(x=alt.X("months:Q", title="months since start"), color=alt.Color("group:N", title=None))
     band = base.mark_area(opacity=0.18, interpolate="step-after").encode(y=alt.Y("ci_low:Q", scale=alt.Scale(domain=[0, 100]), title="% still employed"), y2="ci_high:Q")
     line = base.mark_line(interpolate="step-after").encode(y="survival:Q", tooltip=["group", alt.Tooltip("months:Q", format=".1f"), alt.Tooltip("survival:Q", format=".1f")])
-    return (band + line).properties(width=560, height=300)
+    return with_note((band + line).properties(width=560, height=300), note)
 
 
-def roi_chart(lines: pd.DataFrame, *, currency: str = "", title: str = "Costs and benefits (Phillips)") -> alt.Chart:
+def roi_chart(lines: pd.DataFrame, *, currency: str = "", title: str = "Costs and benefits (Phillips)",
+              max_items: int = ROI_ITEMS) -> alt.Chart | alt.VConcatChart:
     """Fully loaded costs against adjusted benefits. ``lines`` columns: ``kind`` (cost / benefit), ``item``,
     ``amount`` (benefits already adjusted by attribution × confidence); or ``counted`` (the adjusted amount) as in
-    ``rmkit.evaluate(c).roi_lines``."""
+    ``rmkit.evaluate(c).roi_lines``.
+
+    Lines are summed per kind and item; beyond ``max_items`` items, the largest are named and the others summed
+    per kind as "other lines", which the chart says under it (the totals are unchanged)."""
     if "counted" in lines.columns:
         lines = lines.assign(amount=lines["counted"])
     unit = f" ({currency})" if currency else ""
-    return (
-        alt.Chart(lines, title=title)
+    summed = lines.groupby(["kind", "item"], sort=False, dropna=False)["amount"].sum().reset_index()
+    note = ""
+    if len(summed) > max_items:
+        keep = summed["amount"].abs().sort_values(ascending=False, kind="stable").index[: max_items - 2]
+        rest = summed.drop(index=keep)
+        others = rest.groupby("kind", sort=False).agg(amount=("amount", "sum"), n=("item", "size")).reset_index()
+        others["item"] = [f"other {kind} lines ({n})" for kind, n in zip(others["kind"], others["n"], strict=True)]
+        summed = pd.concat([summed.loc[keep], others[["kind", "item", "amount"]]], ignore_index=True)
+        note = (f"The {max_items - 2} largest of {len(rest) + len(keep):,} lines are named; the other {len(rest):,} are "
+                "summed per kind (totals unchanged; every line is in the cost and benefit table).")
+    chart = (
+        alt.Chart(summed, title=title)
         .mark_bar()
         .encode(
             y=alt.Y("kind:N", title=None, sort=["cost", "benefit"]),
@@ -118,3 +154,4 @@ def roi_chart(lines: pd.DataFrame, *, currency: str = "", title: str = "Costs an
         )
         .properties(width=560, height=alt.Step(44))
     )
+    return with_note(chart, note)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from .limits import MAX_ROWS, count_bins, with_note
 from .theme import PALETTE, ROLE_COLORS, STATUS_COLORS
 
 __all__ = [
@@ -23,13 +24,32 @@ __all__ = [
 # --------------------------------------------------------------------------------------------- intake
 
 
-def composition_chart(counts: pd.DataFrame, *, title: str = "Who is in the cohort") -> alt.Chart:
+COMPOSITION_VALUES = 15  # bars per attribute; beyond, the smallest values are summed as "other"
+SKILLS_SHOWN = 25  # skills per direction; beyond, the least wanted are left out (they are in the table)
+
+
+def composition_chart(counts: pd.DataFrame, *, title: str = "Who is in the cohort",
+                      max_values: int = COMPOSITION_VALUES) -> alt.FacetChart | alt.VConcatChart:
     """Bars of people per value of an attribute, by role.
 
-    ``counts`` columns: ``attribute`` (e.g. department, generation), ``value``, ``role``, ``n``.
+    ``counts`` columns: ``attribute`` (e.g. department, generation), ``value``, ``role``, ``n``. An attribute with
+    more than ``max_values`` values (a large organisation's locations) shows its ``max_values - 1`` largest and
+    sums the others as "other (K values)", and the chart says so under it.
     """
-    return (
-        alt.Chart(counts)
+    parts, merged = [], []
+    for attribute, rows in counts.groupby("attribute", sort=False):
+        totals = rows.groupby("value", sort=False)["n"].sum().sort_values(ascending=False, kind="stable")
+        if len(totals) > max_values:
+            rest = set(totals.index[max_values - 1:])
+            other = rows[rows["value"].isin(rest)].groupby("role", sort=False)["n"].sum().reset_index()
+            other.insert(0, "value", f"other ({len(rest)} values)")
+            other.insert(0, "attribute", attribute)
+            rows = pd.concat([rows[~rows["value"].isin(rest)], other], ignore_index=True)
+            merged.append(f"{attribute} ({len(totals):,} values)")
+        parts.append(rows)
+    data = pd.concat(parts, ignore_index=True) if parts else counts
+    chart = (
+        alt.Chart(data)
         .mark_bar()
         .encode(
             y=alt.Y("value:N", title=None, sort="-x"),
@@ -41,30 +61,51 @@ def composition_chart(counts: pd.DataFrame, *, title: str = "Who is in the cohor
         .facet(row=alt.Row("attribute:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")), title=title)
         .resolve_scale(y="independent")
     )
+    note = (f"The {max_values - 1} largest values of {', '.join(merged)} are shown; the others are summed as "
+            "\"other\" (every value is in the composition table).") if merged else ""
+    return with_note(chart, note)
 
 
 def tenure_chart(people: pd.DataFrame, *, title: str = "Years with the organisation") -> alt.Chart:
-    """Distribution of tenure by role. ``people`` columns: ``role``, ``tenure_years`` (no names needed)."""
+    """Distribution of tenure by role. ``people`` columns: ``role``, ``tenure_years`` (no names needed).
+
+    The bins (2 years wide) are counted here, so the chart holds one row per bin and role whatever the cohort's
+    size."""
+    known = people.dropna(subset=["tenure_years"])
+    bins = count_bins(known["tenure_years"], step=2, by=known["role"].rename("role"))
     return (
-        alt.Chart(people.dropna(subset=["tenure_years"]), title=title)
+        alt.Chart(bins, title=title)
         .mark_bar(opacity=0.85)
         .encode(
-            x=alt.X("tenure_years:Q", bin=alt.Bin(step=2), title="years"),
-            y=alt.Y("count():Q", title="people", stack=None),
+            x=alt.X("bin_start:Q", bin="binned", title="years", axis=alt.Axis(tickMinStep=2)),
+            x2="bin_end:Q",
+            y=alt.Y("count:Q", title="people", stack=None),
             color=alt.Color("role:N", scale=alt.Scale(domain=list(ROLE_COLORS), range=list(ROLE_COLORS.values()))),
+            tooltip=["role", alt.Tooltip("bin_start:Q", title="from (years)"), alt.Tooltip("bin_end:Q", title="to (years)"),
+                     alt.Tooltip("count:Q", title="people")],
         )
         .properties(width=560, height=260)
     )
 
 
-def supply_demand_chart(table: pd.DataFrame, *, title: str = "Skills wanted and offered") -> alt.Chart:
+def supply_demand_chart(table: pd.DataFrame, *, title: str = "Skills wanted and offered",
+                        max_skills: int = SKILLS_SHOWN) -> alt.FacetChart | alt.VConcatChart:
     """Demand (people who want a skill) against supply (people who offer it), in both directions.
 
     ``table`` columns: ``skill``, ``direction`` (which side wants / which side offers), ``wanted_by``, ``offered_by``.
+    A direction with more than ``max_skills`` skills shows the ``max_skills`` most wanted (then most offered), and
+    the chart says so under it.
     """
+    kept, cut = [], []
+    for direction, rows in table.groupby("direction", sort=False):
+        if len(rows) > max_skills:
+            cut.append(f"{direction} ({len(rows):,} skills)")
+            rows = rows.sort_values(["wanted_by", "offered_by", "skill"], ascending=[False, False, True], kind="stable").head(max_skills)
+        kept.append(rows)
+    table = pd.concat(kept, ignore_index=True) if kept else table
     long = table.melt(id_vars=["skill", "direction"], value_vars=["wanted_by", "offered_by"], var_name="side", value_name="people")
     long["side"] = long["side"].map({"wanted_by": "wanted by", "offered_by": "offered by"})
-    return (
+    chart = (
         alt.Chart(long)
         .mark_bar()
         .encode(
@@ -78,18 +119,27 @@ def supply_demand_chart(table: pd.DataFrame, *, title: str = "Skills wanted and 
         .facet(row=alt.Row("direction:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")), title=title)
         .resolve_scale(y="independent")
     )
+    note = (f"The {max_skills} most wanted skills of {', '.join(cut)} are shown (every skill is in the skills "
+            "table).") if cut else ""
+    return with_note(chart, note)
 
 
 # --------------------------------------------------------------------------------------------- pairing
 
 
 def score_distribution_chart(pairs: pd.DataFrame, *, threshold: float | None = None, title: str = "Compatibility of the proposed pairs") -> alt.LayerChart | alt.Chart:
-    """Histogram of pair scores (``pairs`` column ``score`` in 0–1), with the review threshold as a rule."""
+    """Histogram of pair scores (``pairs`` column ``score`` in 0–1), with the review threshold as a rule.
+
+    The bins (0.05 wide) are counted here: one row per bin, whatever the number of pairs."""
+    bins = count_bins(pairs["score"], step=0.05, start=0, stop=1)
     bars = (
-        alt.Chart(pairs, title=title)
+        alt.Chart(bins, title=title)
         .mark_bar(color=PALETTE[0])
-        .encode(x=alt.X("score:Q", bin=alt.Bin(extent=[0, 1], step=0.05), title="compatibility score"),
-                y=alt.Y("count():Q", title="pairs"))
+        .encode(x=alt.X("bin_start:Q", bin="binned", scale=alt.Scale(domain=[0, 1]), title="compatibility score"),
+                x2="bin_end:Q",
+                y=alt.Y("count:Q", title="pairs"),
+                tooltip=[alt.Tooltip("bin_start:Q", title="from"), alt.Tooltip("bin_end:Q", title="to"),
+                         alt.Tooltip("count:Q", title="pairs")])
         .properties(width=560, height=260)
     )
     if threshold is None:
@@ -134,13 +184,34 @@ def health_chart(counts: pd.DataFrame, *, title: str = "Pair health") -> alt.Cha
     )
 
 
-def timeline_chart(meetings: pd.DataFrame, *, title: str = "Meetings and pulse per pair") -> alt.Chart:
+TIMELINE_MAX_PAIRS = 60  # rows of a readable timeline (18 px each: about a screen and a half)
+
+
+def timeline_chart(meetings: pd.DataFrame, *, title: str = "Meetings and pulse per pair",
+                   max_pairs: int = TIMELINE_MAX_PAIRS) -> alt.Chart:
     """One row per pair, a point per meeting coloured by pulse, the row labelled by status.
 
-    ``meetings`` columns: ``pair`` (label), ``date``, ``pulse`` (may be empty), ``status``.
+    ``meetings`` columns: ``pair`` (label), ``date``, ``pulse`` (may be empty), ``status``, ``status_rank``
+    (0 = most urgent). A cohort with more than ``max_pairs`` pairs shows its ``max_pairs`` most urgent ones (by
+    ``status_rank``, then by label), and says so under the chart; if their meetings are still more than a chart
+    can hold, meetings are merged per pair and week (mean pulse), and that is said too.
     """
-    return (
-        alt.Chart(meetings, title=title)
+    frame = meetings
+    notes = []
+    pairs = frame[["pair", "status_rank"]].groupby("pair", sort=False)["status_rank"].min()
+    if len(pairs) > max_pairs:
+        kept = pairs.reset_index().sort_values(["status_rank", "pair"], kind="stable")["pair"].head(max_pairs)
+        frame = frame[frame["pair"].isin(set(kept))]
+        notes.append(f"Showing the {max_pairs} most urgent of {len(pairs):,} pairs (at risk first); "
+                     "every pair is in the pair health table.")
+    if len(frame) > MAX_ROWS:
+        week = pd.to_datetime(frame["date"]).dt.to_period("W").dt.start_time.rename("date")
+        frame = (frame.groupby(["pair", week], sort=False)
+                 .agg(pulse=("pulse", "mean"), status=("status", "first"), status_rank=("status_rank", "min"))
+                 .reset_index())
+        notes.append("Meetings of the same week are drawn as one point (their mean pulse).")
+    chart = (
+        alt.Chart(frame, title=title)
         .mark_circle(size=120, stroke="#333333", strokeWidth=0.5)
         .encode(
             x=alt.X("date:T", title=None),
@@ -150,6 +221,7 @@ def timeline_chart(meetings: pd.DataFrame, *, title: str = "Meetings and pulse p
         )
         .properties(width=620, height=alt.Step(18))
     )
+    return with_note(chart, " ".join(notes), width=620)
 
 
 def pulse_trend_chart(pulses: pd.DataFrame, *, title: str = "Average pulse over time") -> alt.LayerChart:

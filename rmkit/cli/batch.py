@@ -1,4 +1,5 @@
-"""``rmkit batch COHORT... [--workers N] [--out DIR]``: many cohorts in parallel processes."""
+"""``rmkit batch COHORT... [--workers N] [--out DIR] [--scheduler ADDRESS]``: many cohorts in parallel processes,
+on this machine or as tasks of a Dask cluster."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ status (ok, failed, invalid, crashed), duration and report. An invalid cohort, a
 crashed worker never stops the others. When two or more cohorts ran, the batch ends with their pooled
 report (as `rmkit pool`) in runs/pooled/<timestamp>/ (or DIR/pooled/<timestamp>/); the summary says where.
 
+With --scheduler ADDRESS (tcp://host:8786, or a scheduler file written by `dask scheduler
+--scheduler-file`), each cohort is a task of that Dask cluster instead (--workers is then the
+cluster's). --out must be a folder every worker sees at the same path (a shared file system), and so
+must the cohort folders: it is checked first by having each worker write a marker file there. A cohort
+whose worker was lost is run again once, elsewhere. The summary and each run's manifest name the
+worker that ran it.
+
 Exit 0 when every cohort ran, 1 when a run failed or crashed, 2 when the only problems were bad input."""
 
 
@@ -24,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("cohorts", metavar="COHORT", nargs="+", help="cohort folders")
     parser.add_argument("--workers", metavar="N", type=int, default=None,
                         help="cohorts run at the same time (default: min(cohorts, CPUs))")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="run each cohort as a task of this Dask cluster (tcp://host:port or a scheduler file)")
     add_run_options(parser, out_help="where run folders go: DIR/<cohort>/<timestamp>/ (default runs/)")
 
 
@@ -34,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from ..runs.batch_run import run_batch
 
     result = run_batch(args.cohorts, workers=args.workers, runs_dir=args.out, phases=args.phases,
-                       notebooks=args.notebooks, cell_timeout=args.cell_timeout)
+                       notebooks=args.notebooks, cell_timeout=args.cell_timeout,
+                       scheduler=args.scheduler)
     print()
     for line in result.summary_table():
         print(line)

@@ -147,6 +147,11 @@ def run(args: argparse.Namespace) -> int:
         done.append(f"published {publication.pairs_path}{kept}; logged a publish decision")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    from ..pairing.rule_report import ranked_but_ruled_out
+
+    rows, file = cohort.rows.get("preferences"), cohort.files["preferences"].name if "preferences" in cohort.files else ""
+    for problem in ranked_but_ruled_out(result.problem, cohort.preferences, rows=rows, file=file or "preferences.csv"):
+        print(str(problem), file=sys.stderr)
     print(f"{cohort.name}: {len(result.problem.mentor_ids)} mentors, {len(result.problem.mentee_ids)} mentees")
     published = [] if changes.first_publication else [f"published pairs.csv: {line.strip()}" if k == 0 else line
                                                        for k, line in enumerate(changes.lines(limit=10))]
@@ -160,8 +165,8 @@ def _write_shortlist(args: argparse.Namespace, cohort: Cohort, out: Path, matrix
     from ..pairing import prepare_pairing
     from ..pairing.shortlist import shortlist, shortlist_gaps
 
-    problem = prepare_pairing(cohort.participants, cohort.program, cohort.decisions,
-                              decision_rows=cohort.rows.get("decisions"))
+    # the cohort itself: its levels, and its earlier cycles (a repeat is not offered when repeats are forbidden)
+    problem = prepare_pairing(cohort, decisions=cohort.decisions, decision_rows=cohort.rows.get("decisions"))
     problem.check_feasible()
     table = shortlist(problem, args.shortlist)
     write_table(table, out, sheet_name="shortlist")

@@ -22,5 +22,15 @@ def run(args: argparse.Namespace) -> int:
     from ..cohort.validation import print_validation
 
     report = validate_cohort(args.cohort)
+    if report.cohort is not None and report.cohort.preferences is not None:
+        from contextlib import suppress
+
+        from ..errors import RmkitError
+        from ..pairing.rule_report import cohort_rank_warnings
+
+        # ranks of partners the rules exclude (needs the rules applied: a warning, never an error);
+        # contradictory locks are `rmkit pair`'s to report
+        with suppress(RmkitError):
+            report.problems.extend(cohort_rank_warnings(report.cohort))
     print_validation(report, quiet=args.quiet)
     return 0 if report.ok else 2

@@ -16,7 +16,8 @@ Everything that touches a cohort's files lives here, and nothing else in rmkit r
 - :mod:`~rmkit.cohort.survey_exports`: how those tools lay out their exports (Qualtrics' header rows in three
   layouts) and write their timestamps (zones by name or abbreviation, through the zone database);
 - :mod:`~rmkit.cohort.synthetic`: seeded synthetic cohorts of any size (the bundled example is one), with
-  :mod:`~rmkit.cohort.synthetic_meetings` (both sides' check-in reports and the pairs' agreements).
+  :mod:`~rmkit.cohort.synthetic_meetings` (both sides' check-in reports and the pairs' agreements) and
+  :mod:`~rmkit.cohort.synthetic_comparison` (comparison people who answer the survey too).
 
 Import rule: this package imports only :mod:`rmkit.errors` and :mod:`rmkit.resources` from the rest of rmkit;
 every other subpackage may import it.

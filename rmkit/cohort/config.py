@@ -73,6 +73,8 @@ class Objective(_Model):
     description: str = ""
     measure: str = Field(min_length=1)
     target_change: float | None = None
+    #: the expected SD of individual change on the measure (for planning the sample; optional, positive)
+    expected_sd: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
 
 class PairingRules(_Model):
@@ -81,6 +83,15 @@ class PairingRules(_Model):
     different_department: bool = False
     no_reporting_line: bool = True
     max_timezone_gap: float | None = Field(default=None, ge=0)
+    mentor_more_junior: bool = False  # the mentor's level (program.yaml: levels) is below the mentee's
+    min_level_gap: int | None = Field(default=None, ge=1)  # the two levels at least this many steps apart
+    no_reporting_chain: bool = False  # neither is anywhere above the other in the manager_id chain
+    different_generation: bool = False
+
+    @property
+    def uses_levels(self) -> bool:
+        """Whether a rule compares ``participants.level`` against ``program.yaml: levels``."""
+        return self.mentor_more_junior or self.min_level_gap is not None
 
 
 class PairingWeights(_Model):
@@ -109,6 +120,9 @@ class PairingConfig(_Model):
     weights: PairingWeights = Field(default_factory=lambda: PairingWeights(**DEFAULT_WEIGHTS))
     rules: PairingRules = Field(default_factory=PairingRules)
     threshold: float = Field(default=0.3, ge=0, le=1, description="pairs scoring below this are flagged")
+    history: list[str] = Field(default_factory=list, description="earlier cohort folders or pairs*.csv files")
+    repeat_pairs: Literal["forbid", "allow"] = "forbid"
+    proposing: Literal["mentee", "mentor"] = "mentee"
 
 
 @dataclass(frozen=True)
@@ -162,22 +176,25 @@ class ProgramConfig(_Model):
     checkins: CheckinRules = Field(default_factory=CheckinRules)
     instrument: str = "rm-core"
     waves: list[str] = Field(default_factory=list)
+    levels: list[str] = Field(default_factory=list)  # ordered, most junior first
     min_group_size: int = Field(default=5, ge=1)
     intangibles: list[str] = Field(default_factory=list)
     currency: str = ""
     #: whether runs write per-person tables (each person's scale scores); false for runs whose folder is shared
     person_tables: bool = True
 
-    @field_validator("waves")
+    @field_validator("waves", "levels")
     @classmethod
-    def _unique_waves(cls, waves: list[str]) -> list[str]:
-        waves = [str(w).strip() for w in waves]
-        if any(not w for w in waves):
-            raise ValueError("a wave name is empty")
-        dupes = sorted({w for w in waves if waves.count(w) > 1})
+    def _unique_names(cls, names: list[str], info: Any) -> list[str]:
+        what = "wave" if info.field_name == "waves" else "level"
+        names = [str(w).strip() for w in names]
+        if any(not w for w in names):
+            raise ValueError(f"a {what} name is empty")
+        keys = [" ".join(w.split()).casefold() if what == "level" else w for w in names]
+        dupes = sorted({w for w, k in zip(names, keys, strict=True) if keys.count(k) > 1})
         if dupes:
-            raise ValueError(f"wave {shown(dupes[0])} is declared twice")
-        return waves
+            raise ValueError(f"{what} {shown(dupes[0])} is declared twice")
+        return names
 
     @field_validator("objectives")
     @classmethod

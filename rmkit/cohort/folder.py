@@ -43,16 +43,24 @@ class Cohort:
     program: ProgramConfig
     instrument: Instrument
     participants: pd.DataFrame
-    responses: pd.DataFrame | None = None
+    preferences: pd.DataFrame | None = None
+    responses: pd.DataFrame | None = None  # the participants' answers
     checkins: pd.DataFrame | None = None
     agreements: pd.DataFrame | None = None
     outcomes: pd.DataFrame | None = None
     costs: pd.DataFrame | None = None
     pairs: pd.DataFrame | None = None
     decisions: pd.DataFrame | None = None
+    #: pairs of earlier cycles (``pairing.history``): mentor_id, mentee_id, cycle (0 = the oldest), source
+    history: pd.DataFrame | None = None
+    #: person_ids left unmatched in the last earlier cycle (``pairing.history``'s last entry)
+    unmatched_last_cycle: frozenset[str] = frozenset()
     files: dict[str, Path] = field(default_factory=dict)
     rows: dict[str, list[int]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    #: the answers of comparison people (``outcomes.csv`` group comparison, not in ``participants.csv``) from
+    #: ``responses.csv``; ``responses`` holds the participants' only. ``None`` when there is no responses file.
+    comparison_responses: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:

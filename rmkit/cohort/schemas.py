@@ -87,10 +87,23 @@ TABLES: dict[str, TableSpec] = {
             required=True,
         ),
         TableSpec(
+            "preferences",
+            "One row per ranking a person gives someone of the other role (after a coffee chat or speed-mentoring "
+            "round); used by the stable strategy.",
+            (
+                Column("person_id", "id", "who ranks (a person_id of participants.csv)", True, True, example="p041"),
+                Column("ranks", "id", "whom they rank: a person_id of the other role", True, True, example="p001"),
+                Column("rank", "integer", "1 = first choice, 2 = second, …; each rank once per person", True, True,
+                       min=1, example="1"),
+            ),
+            needed_for="stable pairing on stated preferences",
+            unique_together=("person_id", "ranks"),
+        ),
+        TableSpec(
             "responses",
             "One row per person and survey wave; one column per item id of the instrument, answers as numbers.",
             (
-                Column("person_id", "id", "who answered (a person_id of participants.csv)", True, True, example="p001"),
+                Column("person_id", "id", "who answered: a person_id of participants.csv, or of a comparison person of outcomes.csv", True, True, example="p001"),
                 Column("wave", "text", "survey wave, one of program.yaml's waves", True, True, example="baseline"),
                 Column("submitted_at", "datetime", "when the answers were submitted (YYYY-MM-DD or ISO date-time)", example="2026-03-02"),
             ),
@@ -130,15 +143,20 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "outcomes",
-            "One row per person, participants and a comparison group, for retention.",
+            "One row per person, participants and a comparison group, for retention (and, for comparison people who "
+            "answer the survey, their covariates).",
             (
                 Column("person_id", "id", "a participant's person_id, or any pseudonymous id for the comparison group", True, True, unique=True, example="p001"),
                 Column("group", "choice", "participant or comparison", True, True, choices=("participant", "comparison"), example="participant"),
                 Column("start_date", "date", "start of observation (usually the program start), YYYY-MM-DD", True, True, example="2026-03-01"),
                 Column("end_date", "date", "date the person left the organisation; empty if still employed", example=""),
                 Column("end_reason", "text", "e.g. resigned, dismissed, retired", example=""),
+                Column("department", "text", "comparison people: department (participants take theirs from participants.csv)", example=""),
+                Column("level", "text", "comparison people: grade or level", example=""),
+                Column("generation", "text", "comparison people: e.g. Gen Z, Millennial, Gen X, Baby Boomer", example=""),
+                Column("tenure_years", "number", "comparison people: years with the organisation", min=0, example=""),
             ),
-            needed_for="retention",
+            needed_for="retention, and the comparison group of the survey",
         ),
         TableSpec(
             "costs",

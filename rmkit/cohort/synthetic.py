@@ -14,7 +14,12 @@ What the generator builds in (the structure of real reverse-mentoring programs):
 - both sides report their meetings (``reported_by``, each with a pulse and topics from what they want to learn): a
   few pairs rate their meetings far apart, a few slide into one-way, top-down mentoring; each pair's goals
   (``agreements.csv``), more of them done where a pair meets often;
-- participants retained better than a comparison group (about 11 points at 12 months);
+- participants retained better than a comparison group (about 11 points at 12 months); the comparison people's
+  department, level, generation and tenure in ``outcomes.csv``;
+- comparison people who answer the survey too (``comparison_respondents``), with no program gain but a shared trend
+  (what happened to everyone that year: a company-wide digital push, a re-organisation), starting slightly lower
+  (people who opt in are not a random sample), and more of them dropping out over the waves than participants
+  (differential attrition);
 - a Phillips cost and benefit sheet with attribution and confidence estimates.
 
 Names are obviously fictional and e-mails use the reserved ``example.org`` domain.
@@ -41,6 +46,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .synthetic_comparison import comparison_people, comparison_responses
 from .synthetic_meetings import agreements_of, both_sides
 from .tables import join_list
 
@@ -352,6 +358,8 @@ def generate_cohort(
     start_date: dt.date = dt.date(2025, 3, 3),
     waves: tuple[str, ...] = ("baseline", "month6", "month12"),
     n_comparison: int | None = None,
+    comparison_respondents: int | None = None,
+    comparison_attrition: float = 0.10,
     with_pairs: bool = True,
     pair_with: Callable[[dict[str, pd.DataFrame], dict[str, Any]], pd.DataFrame] | None = None,
 ) -> SyntheticCohort:
@@ -371,6 +379,12 @@ def generate_cohort(
         Survey waves, first = baseline.
     n_comparison : int, optional
         Size of the comparison group for retention (default: 1.5 × the cohort).
+    comparison_respondents : int, optional
+        How many comparison people answer the survey at the first wave (default: as many as there are
+        participants, at most the comparison group; 0 for none).
+    comparison_attrition : float
+        The share of comparison respondents lost per wave after the first (default 0.10; participants lose about
+        0.06 per wave), so the attrition table has a differential to report.
     with_pairs : bool
         Also generate published pairs, check-ins and decisions.
     pair_with : callable, optional
@@ -396,6 +410,21 @@ def generate_cohort(
     tables = {"participants": people}
     tables["responses"] = _responses(rng, people, instrument, list(waves), start_date)
     tables["outcomes"] = _outcomes(rng, people, start_date, as_of, n_comparison if n_comparison is not None else int(1.5 * len(people)))
+    # comparison people's covariates and survey answers come from a stream of their own: the tables the main stream
+    # draws (participants, their answers, pairs, check-ins) do not change with them
+    outsiders = np.random.default_rng([seed, 16])
+    outcomes = tables["outcomes"]
+    comparison_ids = list(outcomes.loc[outcomes["group"] == "comparison", "person_id"])
+    covariates = comparison_people(outsiders, comparison_ids, DEPARTMENTS)
+    if len(covariates):
+        extra = covariates.set_index("person_id").drop(columns="junior")
+        tables["outcomes"] = outcomes.join(extra, on="person_id")
+    respondents = min(len(comparison_ids), len(people) if comparison_respondents is None else comparison_respondents)
+    if respondents > 0:
+        chosen = covariates.iloc[np.sort(outsiders.permutation(len(covariates))[:respondents])]
+        answers = comparison_responses(outsiders, chosen, instrument, list(waves), start_date, comparison_attrition,
+                                       SCALE_EFFECTS, POST_ONLY)
+        tables["responses"] = pd.concat([tables["responses"], answers], ignore_index=True)
     if with_pairs:
         if pair_with is None:
             pairs = _publish_pairs(rng, people)

@@ -130,6 +130,8 @@ class _Validator:
         self.waves: list[str] | None = None
         self.instrument_name: str = "rm-core"
         self.raw_program: Any = None
+        self.history: pd.DataFrame | None = None
+        self.unmatched_last: frozenset[str] = frozenset()
 
     def add(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)
@@ -138,9 +140,18 @@ class _Validator:
         self.read_program()
         self.read_instrument()
         self.check_objectives()
-        for name in TABLE_NAMES:
+        # outcomes.csv is read before responses.csv (responses may hold comparison people, whom outcomes names);
+        # the problems are still reported in the tables' order
+        found: dict[str, list[Problem]] = {}
+        for name in sorted(TABLE_NAMES, key=lambda t: (t != "participants", t != "outcomes")):
+            start = len(self.problems)
             self.read_table(name)
+            found[name] = self.problems[start:]
+            del self.problems[start:]
+        for name in TABLE_NAMES:
+            self.problems += found[name]
         self.check_agreements_against_pairs()
+        self.check_pairing_inputs()
         cohort = None
         if not any(p.severity == "error" for p in self.problems):
             cohort = self.build()
@@ -269,6 +280,16 @@ class _Validator:
             return people["person_id"]
         return people.loc[people["role"] == role, "person_id"]
 
+    def comparison_ids(self) -> set[str]:
+        """The person_ids of outcomes.csv with group comparison that are not participants (they may answer the
+        survey as a comparison group)."""
+        outcomes = self.tables.get("outcomes")
+        if outcomes is None or outcomes.empty:
+            return set()
+        participants = set(self.ids().dropna()) if self.ids() is not None else set()  # type: ignore[union-attr]
+        ids = outcomes.loc[outcomes["group"] == "comparison", "person_id"].dropna()
+        return set(ids) - participants
+
     def role_checks(self, column: str, role: str) -> list[Any]:
         everyone, same_role = self.ids(), self.ids(role)
         if everyone is None or same_role is None:
@@ -305,8 +326,10 @@ class _Validator:
         elif name == "responses":
             everyone = self.ids()
             if everyone is not None:
-                known = set(everyone.dropna())
-                checks.append(value_check("person_id", lambda s, k=known: s.isin(k), "found {found}; it is not a person_id of participants.csv"))
+                known = set(everyone.dropna()) | self.comparison_ids()
+                checks.append(value_check("person_id", lambda s, k=known: s.isin(k),
+                                          "found {found}; it is not a person_id of participants.csv, nor a comparison "
+                                          "person of outcomes.csv"))
             if self.waves is not None:
                 waves = list(self.waves)
                 allowed = ", ".join(waves) if waves else "none: program.yaml declares no waves"
@@ -385,6 +408,20 @@ class _Validator:
                                   f"{mentor} → {mentee} is not a published pair of pairs.csv; its goals are still counted",
                                   "warning")])
 
+    def check_pairing_inputs(self) -> None:
+        """Preferences, levels, the manager chain and earlier cycles (see :mod:`rmkit.cohort.pairing_inputs`)."""
+        from .pairing_inputs import level_problems, manager_cycle_problems, preference_problems, read_history
+
+        people = self.tables.get("participants")
+        if people is not None:
+            file, rows = self.files["participants"].name, self.rows["participants"]
+            self.add(manager_cycle_problems(people, rows, file) + level_problems(people, rows, file, self.program))
+        if "preferences" in self.tables:
+            self.add(preference_problems(self.tables["preferences"], self.rows["preferences"],
+                                         self.files["preferences"].name, people))
+        self.history, self.unmatched_last, problems = read_history(self.folder, self.program)
+        self.add(problems)
+
     # -- result ------------------------------------------------------------------------------------
 
     def build(self) -> Cohort:
@@ -400,12 +437,24 @@ class _Validator:
             log, order = order_decisions(tables["decisions"])
             tables["decisions"] = log
             self.rows["decisions"] = [self.rows["decisions"][i] for i in order]
+        responses, comparison_responses = tables.get("responses"), None
+        if responses is not None:  # everything that reads responses means the participants; the comparison apart
+            ours = responses["person_id"].isin(set(people["person_id"].dropna())).to_numpy()
+            comparison_responses = responses[~ours].reset_index(drop=True)
+            if not ours.all():
+                self.rows["comparison_responses"] = [r for r, mine in zip(self.rows["responses"], ours, strict=True) if not mine]
+                self.rows["responses"] = [r for r, mine in zip(self.rows["responses"], ours, strict=True) if mine]
+                responses = responses[ours].reset_index(drop=True)
         return Cohort(
             path=self.folder,
             program=self.program,
             instrument=self.instrument,
             participants=people,
-            responses=tables.get("responses"),
+            preferences=tables.get("preferences"),
+            history=self.history,
+            unmatched_last_cycle=self.unmatched_last,
+            responses=responses,
+            comparison_responses=comparison_responses,
             checkins=tables.get("checkins"),
             agreements=tables.get("agreements"),
             outcomes=tables.get("outcomes"),
@@ -428,10 +477,12 @@ def summarize_validation(report: ValidationReport) -> str:
     cohort = report.cohort
     assert cohort is not None
     parts = [f"{len(cohort.mentors)} mentors", f"{len(cohort.mentees)} mentees"]
-    for name in ("responses", "checkins", "agreements", "outcomes", "costs", "pairs", "decisions"):
+    for name in ("preferences", "responses", "checkins", "agreements", "outcomes", "costs", "pairs", "decisions"):
         table = cohort.table(name)
         if table is not None:
             parts.append(f"{len(table)} {name} rows")
+        if name == "responses" and cohort.comparison_responses is not None and len(cohort.comparison_responses):
+            parts[-1] += f" (and {len(cohort.comparison_responses)} of the comparison group)"
     return f"{report.path}: valid ({', '.join(parts)}), {w}"
 
 

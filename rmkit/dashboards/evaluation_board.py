@@ -15,7 +15,10 @@ import traitlets
 from ..cohort import Cohort
 from ..evaluation.metrics_table import Evaluation, evaluate
 from ..evaluation.views import (
+    EFFECTS_CAUTION,
+    balance_view,
     change_view,
+    effects_view,
     kirkpatrick_summary,
     learning_view,
     objectives_view,
@@ -28,7 +31,7 @@ from .style import CSS, esc, html_table, tile
 
 __all__ = ["EvaluationBoard"]
 
-TABS = ("Summary", "Learning", "Across waves", "Retention", "ROI")
+TABS = ("Summary", "Learning", "Against comparison", "Across waves", "Retention", "ROI")
 
 
 def _chart(chart: Any) -> widgets.Widget:
@@ -42,8 +45,13 @@ def _cell(value: Any, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
     if isinstance(value, float):
-        return f"{value:,.{digits}f}"
+        return f"{0.0 if abs(value) < 0.5 * 10 ** -digits else value:,.{digits}f}"
     return esc(value)
+
+
+def _group(group: str) -> str:
+    """``all`` → participants, ``role=mentee`` → mentees."""
+    return "participants" if group == "all" else group.removeprefix("role=") + "s"
 
 
 class EvaluationBoard(widgets.VBox):
@@ -65,7 +73,8 @@ class EvaluationBoard(widgets.VBox):
         self._waves_table = widgets.HTML()
         self._waves_chart = widgets.Box()
         self._group.observe(lambda change: self.set_group(change["new"]), names="value")
-        self.tabs = widgets.Tab(children=[self._summary(), self._learning(), self._across_waves(), self._retention(), self._roi()])
+        self.tabs = widgets.Tab(children=[self._summary(), self._learning(), self._against_comparison(), self._across_waves(),
+                                          self._retention(), self._roi()])
         for k, title in enumerate(TABS):
             self.tabs.set_title(k, title)
         hidden = suppressed_count(self.evaluation)
@@ -118,9 +127,9 @@ class EvaluationBoard(widgets.VBox):
             tiles += tile("return on investment", f"{roi:.0f}%" if pd.notna(roi) else "–")
         tiles += "</div>"
         html = tiles + "<h3>Objectives</h3>"
-        html += html_table(["objective", "target", "result", "evidence"],
-                           [[esc(r.objective.replace("_", " ")), _cell(r.target), f"<b>{esc(r.result)}</b>", esc(r.evidence)]
-                            for r in objectives.itertuples()]) \
+        html += html_table(["objective", "target", "result", "judged by", "evidence"],
+                           [[esc(r.objective.replace("_", " ")), _cell(r.target), f"<b>{esc(r.result)}</b>",
+                             esc(r.judged_by), esc(r.evidence)] for r in objectives.itertuples()]) \
             if not objectives.empty else "<p>No objectives are defined in program.yaml.</p>"
         html += "<h3>Kirkpatrick levels and ROI</h3>"
         html += html_table(["level", "measure", "for", "first wave", "last wave", "change"],
@@ -146,6 +155,34 @@ class EvaluationBoard(widgets.VBox):
                  "–" if r.suppressed else f"{_cell(r.ci_low)} to {_cell(r.ci_high)}"] for r in culture.itertuples()]
         parts.append(widgets.HTML("<h3>Every scale, whole cohort</h3>" + html_table(["scale", "n", "change", "95% CI"], rows)))
         return widgets.VBox(parts)
+
+    def _against_comparison(self) -> widgets.Widget:
+        """The program's effect against the comparison group (DiD, ANCOVA, adjusted) and the baseline balance."""
+        evaluation, k = self.evaluation, self.evaluation.min_group_size
+        html = ("<h3>The program's effect, against the comparison group</h3><p>Participants' change minus the "
+                "comparison group's, first to last wave, among the people who answered both (difference-in-differences, "
+                "95% CI clustered by person); ANCOVA and the estimate adjusted for department, level, generation and "
+                "tenure beside it.</p>")
+        if evaluation.effects_note:
+            return widgets.HTML(html + f"<p>{esc(evaluation.effects_note)}</p>")
+        rows = []
+        for r in effects_view(evaluation, self.cohort.instrument).itertuples():
+            if r.suppressed:
+                hidden = f'<span class="rmkit-muted">suppressed (fewer than {k} people, or would reveal a hidden group)</span>'
+                rows.append([esc(r.scale), esc(_group(r.group)), str(r.n_participant), str(r.n_comparison), hidden, "–", "–", "–"])
+                continue
+            rows.append([esc(r.scale), esc(_group(r.group)), str(r.n_participant), str(r.n_comparison),
+                         f"<b>{_cell(r.estimate)}</b> ({_cell(r.ci_low)} to {_cell(r.ci_high)})",
+                         f"{_cell(r.participant_change)} vs {_cell(r.comparison_change)}", esc(r.ancova), esc(r.adjusted)])
+        html += html_table(["scale", "participants", "n", "n comparison", "difference-in-differences (95% CI)",
+                            "change: participants vs comparison", "ANCOVA", "adjusted"], rows)
+        balance = balance_view(evaluation, self.cohort.instrument)
+        rows = [[esc(r.variable), str(r.n_participant), "–" if r.suppressed else _cell(r.mean_participant), str(r.n_comparison),
+                 "–" if r.suppressed else _cell(r.mean_comparison), "–" if r.suppressed else _cell(r.smd),
+                 "suppressed" if r.suppressed else esc(r.equivalence)] for r in balance.itertuples()]
+        html += "<h3>How alike the groups were at the start</h3>" + html_table(
+            ["measure", "n participants", "participants", "n comparison", "comparison", "SMD", "WWC reading"], rows)
+        return widgets.HTML(html + f'<p class="rmkit-muted">{esc(EFFECTS_CAUTION)}</p>')
 
     def _across_waves(self) -> widgets.Widget:
         return widgets.VBox([widgets.HTML("<h3>Scales across the survey waves</h3><p>Choose a group; groups under the minimum "

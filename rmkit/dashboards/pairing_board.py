@@ -35,6 +35,7 @@ from ..pairing.rules import standing_decisions
 from ..pairing.swaps import SwapSuggestion, suggest_swaps
 from .checkin_board import display_names
 from .decided_by import DecidedBy, DecisionsBy
+from .fragile_pairs import FragilePairs
 from .style import CSS, esc, read_only_notice, score_bar, tile
 from .swap_panel import SwapPanel
 
@@ -44,7 +45,7 @@ PAGE_SIZE = 12
 VIEWS = ("pairs", "unmatched", "decisions")
 
 
-class PairingBoard(SwapPanel, DecisionsBy, widgets.VBox):
+class PairingBoard(SwapPanel, DecisionsBy, FragilePairs, widgets.VBox):
     """Proposed pairs with score bars and reasons; filters; lock / forbid / swap per pair; a strategy switch; the
     unmatched with why; publish.
 
@@ -72,7 +73,7 @@ class PairingBoard(SwapPanel, DecisionsBy, widgets.VBox):
         self.page_size = page_size
         self.names = display_names(cohort.participants)
         self.departments = cohort.participants.set_index("person_id")["department"].to_dict()
-        self._base = prepare_pairing(cohort.participants, cohort.program)  # compatibility and rules, no decisions
+        self._base = prepare_pairing(cohort)  # compatibility, rules, preferences and history; no decisions
         self.problem = self._base
         self.strategy = cohort.program.pairing.strategy
         #: the pairing the rules and the decision log imply; None when they allow none (see ``problem_error``)
@@ -94,6 +95,7 @@ class PairingBoard(SwapPanel, DecisionsBy, widgets.VBox):
         self._department = widgets.Dropdown(options=["all", *departments], value="all", description="Department",
                                             style={"description_width": "initial"})
         self._below = widgets.Checkbox(value=False, description=f"only pairs below {cohort.program.pairing.threshold:g}", indent=False)
+        self._fragile = widgets.Checkbox(value=self.fragile_first, description="fragile pairs first", indent=False)
         self._view = widgets.ToggleButtons(options=[("proposed pairs", "pairs"), ("unmatched", "unmatched"),
                                                     ("decisions (undo)", "decisions")], value="pairs")
         # A fixed pool of row widgets, updated in place: a click changes a few values instead of building new
@@ -127,6 +129,7 @@ class PairingBoard(SwapPanel, DecisionsBy, widgets.VBox):
         self._strategy.observe(lambda change: self.set_strategy(change["new"]), names="value")
         self._department.observe(lambda change: self.set_department(change["new"]), names="value")
         self._below.observe(lambda change: self.set_below_only(change["new"]), names="value")
+        self._fragile.observe(lambda change: self.set_fragile_first(change["new"]), names="value")
         self._view.observe(lambda change: self.set_view(change["new"]), names="value")
         self._prev.on_click(lambda _: self.turn_page(-1))
         self._next.on_click(lambda _: self.turn_page(+1))
@@ -137,7 +140,7 @@ class PairingBoard(SwapPanel, DecisionsBy, widgets.VBox):
             widgets.HBox([self._by, self._note], layout=widgets.Layout(align_items="center")),
             self._tiles,
             self._strategy,
-            widgets.HBox([self._department, self._below]),
+            widgets.HBox([self._department, self._below, self._fragile]),
             self._view,
             self._rows,
             widgets.HBox([self._prev, self._page_label, self._next]),
@@ -328,7 +331,7 @@ class PairingBoard(SwapPanel, DecisionsBy, widgets.VBox):
             if self.department != "all":
                 table = table[table["person_id"].map(self.departments) == self.department]
             return table
-        table = self.result.named_pairs().sort_values(["locked", "score"], ascending=[False, True], kind="stable")
+        table = self._fragile_order(self.result.named_pairs().sort_values(["locked", "score"], ascending=[False, True], kind="stable"))
         if self.department != "all":
             keep = (table["mentor_id"].map(self.departments) == self.department) | (table["mentee_id"].map(self.departments) == self.department)
             table = table[keep]
@@ -453,7 +456,7 @@ class PairingBoard(SwapPanel, DecisionsBy, widgets.VBox):
         lock_label = '<span class="rmkit-badge" style="color:#8a5a00;background:#fdebc8">locked</span> ' if r.locked else ""
         row.children[0].value = (
             f"<div style='font-size:19px'><b>{esc(self.names[m])}</b> → <b>{esc(self.names[e])}</b> "
-            f"&nbsp; {score_bar(r.score)} {lock_label}<span class='rmkit-muted'>"
+            f"&nbsp; {score_bar(r.score)} {lock_label}{self._robustness_badge(r)}<span class='rmkit-muted'>"
             f"{esc(self.departments.get(m) or '')} / {esc(self.departments.get(e) or '')}</span></div>"
             f"<div class='rmkit-muted' style='font-size:16px'>{esc(r.reasons)}</div>")
         with lock.hold_sync():  # one message per widget, not one per attribute

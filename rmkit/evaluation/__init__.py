@@ -4,6 +4,10 @@
 - :mod:`~rmkit.evaluation.waves`: scales per wave and group with their intervals (t, Wilson);
 - :mod:`~rmkit.evaluation.reliability`: Cronbach's alpha per scale and wave (Feldt CI), item diagnostics;
 - :mod:`~rmkit.evaluation.change`: paired change first → last wave, effect sizes, objectives judged met or not;
+- :mod:`~rmkit.evaluation.effects`: the program's effect against a comparison group as pure estimators over one score
+  frame (difference-in-differences, ANCOVA, adjusted), with :mod:`~rmkit.evaluation.balance` (baseline balance) and
+  :mod:`~rmkit.evaluation.score_frame` (the frame they share);
+- :mod:`~rmkit.evaluation.comparison`: that evidence for a cohort, suppressed, and why it is absent when it is;
 - :mod:`~rmkit.evaluation.retention`: Kaplan–Meier retention, participants against the comparison group;
 - :mod:`~rmkit.evaluation.roi`: Phillips ROI and BCR, attribution and confidence, intangibles;
 - :mod:`~rmkit.evaluation.planning`: the detectable change and power of each scale objective (``rmkit plan``);

@@ -314,8 +314,21 @@ def _signed(x: float, unit: str = "") -> str:
     return f"{x:+.2f}{unit}" if np.isfinite(x) else "n/a"
 
 
+_PROGRAM_METHODS = {"retention_12m": "participants against the comparison group", "goals_done": "the agreements' goals",
+                    "roi_percent": "Phillips ROI", "bcr": "Phillips ROI"}
+
+
+def _effect_row(effects: pd.DataFrame | None, scale: str, group: str) -> pd.Series | None:
+    """The effect row of a scale and group whose comparison side has people, or None."""
+    if effects is None or effects.empty:
+        return None
+    match = effects[(effects["scale"] == scale) & (effects["group"] == group) & (effects["n_comparison"] > 0)]
+    return None if match.empty else match.iloc[0]
+
+
 def judge_objectives(objectives: Sequence[Objective], change: pd.DataFrame, instrument: Instrument, *,
-                     evidence: Mapping[str, Evidence] | None = None, min_group_size: int = 1) -> pd.DataFrame:
+                     evidence: Mapping[str, Evidence] | None = None, min_group_size: int = 1,
+                     effects: pd.DataFrame | None = None) -> pd.DataFrame:
     """Judge each objective met or not against its ``target_change``, with the evidence.
 
     Parameters
@@ -332,12 +345,19 @@ def judge_objectives(objectives: Sequence[Objective], change: pd.DataFrame, inst
         percentage points, with its CI), ``roi_percent``, ``bcr``.
     min_group_size : int
         An estimate from fewer people is not shown, and the objective is not judged.
+    effects : pandas.DataFrame, optional
+        The effect against the comparison group (:func:`rmkit.evaluation.comparison.comparison_evidence`, with
+        ``suppressed``): when it has a row for a scale objective's group, the objective is judged on that
+        difference-in-differences instead of the paired change — unless the comparison group is too small, in which
+        case the paired change judges it and the sentence says why.
 
     Returns
     -------
     pandas.DataFrame
         ``objective``, ``description``, ``measure``, ``group``, ``target``, ``estimate``, ``ci_low``, ``ci_high``,
-        ``n``, ``p_value``, ``met`` (True, False, or empty when it cannot be judged) and ``evidence`` (a sentence).
+        ``n``, ``p_value``, ``met`` (True, False, or empty when it cannot be judged), ``evidence`` (a sentence) and
+        ``judged_by`` (which evidence judged it: "difference-in-differences", "paired change", or the program
+        metric's method).
 
     Notes
     -----
@@ -365,16 +385,32 @@ def judge_objectives(objectives: Sequence[Objective], change: pd.DataFrame, inst
         group = ""
         found: Evidence | None = None
         hidden = False
+        judged_by, prefix = _PROGRAM_METHODS.get(measure, "its measure"), ""
         if measure in instrument.scale_ids:
             audience = instrument.scale(measure).audience
             group = "all" if audience == "all" else f"role={audience}"
+            judged_by = "paired change"
             match = change[(change["scale"] == measure) & (change["group"] == group)] if not change.empty else change
-            if not match.empty and bool(match.iloc[0].get("suppressed", False)):
+            versus = _effect_row(effects, measure, group)
+            if versus is not None and not (versus["n_comparison"] < min_group_size <= versus["n_participant"]):
+                judged_by = "difference-in-differences"
+                who = {"all": "participants'", "role=mentee": "mentees'", "role=mentor": "mentors'"}[group]
+                prefix = f"{who} change minus the comparison group's: "
+                n = float(versus["n_participant"] + versus["n_comparison"])
+                if bool(versus["suppressed"]):
+                    hidden, found = True, Evidence(float("nan"), n=n)
+                else:
+                    found = Evidence(float(versus["estimate"]), float(versus["ci_low"]), float(versus["ci_high"]), n,
+                                     float(versus["p_value"]))
+            elif not match.empty and bool(match.iloc[0].get("suppressed", False)):
                 hidden, found = True, Evidence(float("nan"), n=float(match.iloc[0]["n"]))
             elif not match.empty:
                 r = match.iloc[0]
                 found = Evidence(float(r["mean_change"]), float(r["ci_low"]), float(r["ci_high"]), float(r["n"]),
                                  float(r["p_value"]))
+            if versus is not None and judged_by == "paired change":
+                prefix = (f"the comparison group is too small to judge against (n = {int(versus['n_comparison'])} < "
+                          f"{min_group_size}), so the paired change judges it: ")
         else:
             found = evidence.get(measure)
         met: bool | None = None
@@ -412,14 +448,15 @@ def judge_objectives(objectives: Sequence[Objective], change: pd.DataFrame, inst
             else:
                 parts.append("not met")
             sentence = " ".join(parts)
+        sentence = prefix + sentence if prefix and found is not None and not hidden else sentence
         rows.append({
             "objective": objective.id, "description": objective.description, "measure": measure, "group": group,
             "target": float("nan") if target is None else float(target), "estimate": found.estimate,
             "ci_low": found.ci_low, "ci_high": found.ci_high, "n": found.n, "p_value": found.p_value,
-            "met": met, "evidence": sentence,
+            "met": met, "evidence": sentence, "judged_by": judged_by,
         })
     columns = ["objective", "description", "measure", "group", "target", "estimate", "ci_low", "ci_high", "n",
-               "p_value", "met", "evidence"]
+               "p_value", "met", "evidence", "judged_by"]
     table = pd.DataFrame(rows, columns=columns)
     table["met"] = table["met"].astype("boolean")
     table["n"] = table["n"].astype("Float64").round().astype("Int64") if not table.empty else table["n"]

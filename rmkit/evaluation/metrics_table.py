@@ -11,6 +11,10 @@ this row order:
    (:func:`rmkit.evaluation.reliability.reliability_table`); ``n`` = people who answered at least one item of the scale;
 3. ``change:<scale>`` per group, ``wave`` = the last wave: the mean paired change from the first to the last wave
    with responses and the paired t-test's CI (:func:`rmkit.evaluation.change.paired_change`); ``n`` = people answering both;
+   then ``did:<scale>`` (group ``participant``, ``wave`` = the last wave) when a comparison group answered the survey:
+   the participants' mean change minus the comparison group's, with the CI of the person-clustered OLS
+   (:func:`rmkit.evaluation.effects.did`); ``n`` = people in both groups, hidden when either has fewer than
+   ``min_group_size`` (:mod:`rmkit.evaluation.comparison`);
 4. ``retention_12m`` for ``participant`` and ``comparison`` (no wave): the percentage still employed 365 days after
    ``start_date`` (:func:`rmkit.evaluation.retention.retention_rates`); ``n`` = people followed; then ``goals_done``
    for ``all``, ``role=mentor`` and ``role=mentee`` (no wave): the percentage of the goals of ``agreements.csv`` done
@@ -32,6 +36,13 @@ import pandas as pd
 
 from ..cohort import Cohort
 from .change import Evidence, change_waves, judge_objectives, paired_change, two_way_learning
+from .comparison import (
+    EFFECT_COLUMNS,
+    ComparisonEvidence,
+    comparison_evidence,
+    did_metric_rows,
+    survey_scores,
+)
 from .confidentiality import suppress, suppress_subsets
 from .goals import GOAL_COLUMNS, goal_completion
 from .reliability import item_table, reliability_table, reliability_warnings
@@ -77,6 +88,12 @@ class Evaluation:
     metrics: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     goals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*GOAL_COLUMNS, "suppressed"]))
+    #: the program's effect against the comparison group (DiD, ANCOVA, adjusted) per scale and participant group
+    effects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EFFECT_COLUMNS))
+    #: baseline balance of participants and comparison group (scale scores, covariates, SMDs)
+    balance: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: why the comparison-group sections are empty ("" when they are not)
+    effects_note: str = ""
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -98,7 +115,7 @@ def _rows(frame: pd.DataFrame, metric: pd.Series | str, group: pd.Series | str, 
 
 def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, change: pd.DataFrame | None,
               retention: pd.DataFrame | None, roi: pd.DataFrame | None, min_group_size: int,
-              goals: pd.DataFrame | None = None) -> pd.DataFrame:
+              goals: pd.DataFrame | None = None, effects: pd.DataFrame | None = None) -> pd.DataFrame:
     parts = []
     if waves is not None and not waves.empty:
         parts.append(_rows(waves, waves["scale"], waves["group"], waves["wave"]))
@@ -106,6 +123,8 @@ def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, chan
         parts.append(_rows(reliability, "alpha:" + reliability["scale"], "all", reliability["wave"], "alpha"))
     if change is not None and not change.empty:
         parts.append(_rows(change, "change:" + change["scale"], change["group"], change["last_wave"], "mean_change"))
+    if effects is not None and not effects.empty:
+        parts.append(did_metric_rows(effects))
     if retention is not None and not retention.empty:
         parts.append(_rows(retention, "retention_12m", retention["group"], None))
     if goals is not None and not goals.empty:
@@ -140,7 +159,7 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
     responses = cohort.responses
     if responses is None or responses.empty:
         return {"scores": _empty(SCORE_COLUMNS), "waves": None, "reliability": None, "items": None, "change": None,
-                "first": None, "last": None}
+                "first": None, "last": None, "frame": None}
     waves = list(program.waves)
     scores = score_responses(responses, instrument, waves=waves)
     first, last = change_waves(responses["wave"].tolist(), waves)
@@ -158,7 +177,27 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
         "reliability": reliability_table(responses, instrument, waves=waves, confidence=confidence),
         "items": item_table(responses, instrument, waves=waves),
         "change": change, "first": first, "last": last,
+        "frame": survey_scores(cohort, scores, _comparison_scores(cohort, waves)),
     }
+
+
+def _comparison_scores(cohort: Cohort, waves: list[str]) -> pd.DataFrame | None:
+    others = cohort.comparison_responses
+    if others is None or others.empty:
+        return None
+    return score_responses(others, cohort.instrument, waves=waves)
+
+
+def _comparison(cohort: Cohort, survey: dict[str, object], confidence: float) -> ComparisonEvidence:
+    """The comparison-group evidence, with the change as published (what the change hides, the effects hide)."""
+    k = cohort.program.min_group_size
+    frame = survey["frame"]
+    if frame is None:
+        return comparison_evidence(cohort, pd.DataFrame(columns=["person_id", "wave", "scale", "score", "group", "role"]),
+                                   None, first=None, last=None, min_group_size=k, confidence=confidence)
+    change = _suppress_by_n(survey["change"], k, _CHANGE_STATS[1:], ("scale",)) if survey["change"] is not None else None  # type: ignore[arg-type]
+    return comparison_evidence(cohort, frame, change, first=survey["first"], last=survey["last"],  # type: ignore[arg-type]
+                               min_group_size=k, confidence=confidence)
 
 
 def metrics_table(cohort: Cohort, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -194,8 +233,9 @@ def metrics_table(cohort: Cohort, *, confidence: float = 0.95) -> pd.DataFrame:
     if cohort.outcomes is not None and not cohort.outcomes.empty:
         retention = retention_rates(cohort.outcomes, as_of=_as_of(cohort), confidence=confidence)
     roi = phillips_roi(cohort.costs) if cohort.costs is not None and not cohort.costs.empty else None
+    effects = _comparison(cohort, survey, confidence).effects
     return _assemble(survey["waves"], survey["reliability"], survey["change"], retention, roi,  # type: ignore[arg-type]
-                     cohort.program.min_group_size, goal_completion(cohort.agreements, confidence=confidence))
+                     cohort.program.min_group_size, goal_completion(cohort.agreements, confidence=confidence), effects)
 
 
 def _suppress_by_n(frame: pd.DataFrame | None, min_group_size: int, columns: list[str], keys: tuple[str, ...],
@@ -284,8 +324,9 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
     change_shown = change_shown.drop(columns=["at_risk"], errors="ignore")
     # objectives are judged on the change as published: what the change table hides, no objective reveals
     change_frame = change_shown if change is not None else pd.DataFrame(columns=["scale", "group"])
+    against = _comparison(cohort, survey, confidence)
     objectives = judge_objectives(cohort.program.objectives, change_frame, instrument, evidence=evidence,
-                                  min_group_size=k)
+                                  min_group_size=k, effects=against.effects)
     learning = two_way_learning(change_shown, instrument) if not change_shown.empty else pd.DataFrame()
     reliability = _suppress_by_n(survey["reliability"], k, ["alpha", "ci_low", "ci_high"], ("scale", "wave"), None)  # type: ignore[arg-type]
     items = _suppress_by_n(survey["items"], k, ["mean", "sd", "r_drop", "alpha_if_deleted"], ("scale", "wave", "item"), None)  # type: ignore[arg-type]
@@ -300,7 +341,7 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
     if retention_curves is not None and retention is not None:
         large = set(retention.loc[retention["n"] >= k, "group"])
         curves = retention_curves[retention_curves["group"].isin(large)].reset_index(drop=True)
-    metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k, goals)  # type: ignore[arg-type]
+    metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k, goals, against.effects)  # type: ignore[arg-type]
     goals_shown = _suppress_by_n(goals, k, ["value", "ci_low", "ci_high"], ())
     # An absent input gives an empty table that still has its documented columns.
     return Evaluation(
@@ -311,7 +352,8 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
         retention_comparison=_with_columns(comparison, "retention_comparison"),
         retention_curves=_with_columns(curves, "retention_curves"), roi=_with_columns(roi, "roi"),
         roi_lines=_with_columns(lines, "roi_lines"), intangibles=intangibles(cohort.program, instrument),
-        objectives=objectives, metrics=metrics, warnings=notes, goals=goals_shown,
+        objectives=objectives, metrics=metrics, warnings=notes, goals=goals_shown, effects=against.effects,
+        balance=against.balance, effects_note=against.note,
     )
 
 

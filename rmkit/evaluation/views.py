@@ -24,7 +24,18 @@ __all__ = [
     "roi_table",
     "objectives_view",
     "suppressed_count",
+    "effects_view",
+    "balance_view",
+    "EFFECTS_CAUTION",
 ]
+
+#: what the effect against a comparison group does and does not show, in plain words (shown with the effects)
+EFFECTS_CAUTION = (
+    "The comparison group was not assigned at random: people who choose to join a program differ from those who do "
+    "not (an NBER field experiment found that mentees who opted in gained far less than mentees who were assigned). "
+    "The difference-in-differences removes what changed for everyone that year, and a stable head start of one "
+    "group, but not a difference in how the groups would have developed anyway; read it with the balance table, and "
+    "trust it more where the groups started alike.")
 
 LEVELS = {1: "Reaction", 2: "Learning", 3: "Behaviour", 4: "Results", 5: "ROI"}
 
@@ -37,6 +48,8 @@ def scale_labels(instrument: Instrument) -> dict[str, str]:
 def _fmt(value: float, digits: int = 2, *, signed: bool = False) -> str:
     if value is None or pd.isna(value):
         return "–"
+    if abs(value) < 0.5 * 10 ** -digits:
+        value = 0.0  # never "-0.00"
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
@@ -193,15 +206,82 @@ def roi_table(evaluation: Evaluation, *, currency: str = "") -> pd.DataFrame:
 
 def objectives_view(evaluation: Evaluation) -> pd.DataFrame:
     """Objectives judged: ``objective``, ``measure``, ``group``, ``target``, ``result`` (met / not met / not judged),
-    ``evidence``."""
+    ``judged_by`` (the evidence that judged it: difference-in-differences, paired change, …), ``evidence``."""
     objectives = evaluation.objectives
     if objectives.empty:
-        return pd.DataFrame(columns=["objective", "measure", "group", "target", "result", "evidence"])
+        return pd.DataFrame(columns=["objective", "measure", "group", "target", "result", "judged_by", "evidence"])
     result = objectives["met"].map({True: "met", False: "not met"}).fillna("not judged")
+    judged_by = objectives["judged_by"] if "judged_by" in objectives.columns else ""
     return pd.DataFrame({"objective": objectives["objective"], "measure": objectives["measure"], "group": objectives["group"],
-                         "target": objectives["target"], "result": result, "evidence": objectives["evidence"]})
+                         "target": objectives["target"], "result": result, "judged_by": judged_by,
+                         "evidence": objectives["evidence"]})
 
 
 def suppressed_count(evaluation: Evaluation) -> int:
     """How many aggregates the confidentiality rule hides (metrics table rows)."""
     return int(evaluation.metrics["suppressed"].sum()) if not evaluation.metrics.empty else 0
+
+
+def _two(x: float) -> str:
+    """Two decimals, never ``-0.00``; ``–`` for no value."""
+    return "–" if x is None or pd.isna(x) else f"{0.0 if abs(x) < 0.005 else x:.2f}"
+
+
+def _interval_text(estimate: float, low: float, high: float) -> str:
+    """``+0.28 (0.00 to 0.55)``; never ``-0.00``; ``–`` when there is no estimate."""
+    if estimate is None or pd.isna(estimate):
+        return "–"
+    two = _two
+
+    text = f"{'+' if estimate >= 0.005 else ''}{two(estimate)}"
+    return text + (f" ({two(low)} to {two(high)})" if pd.notna(low) and pd.notna(high) else "")
+
+
+def effects_view(evaluation: Evaluation, instrument: Instrument) -> pd.DataFrame:
+    """The effect against the comparison group for people: ``scale`` (label), ``group``, ``n_participant``,
+    ``n_comparison``, ``sizes`` (text: "66 / 63"), ``participant_change``, ``comparison_change``, ``changes``
+    (text: "0.22 / 0.26"), ``estimate`` (the DiD), ``ci_low``, ``ci_high``, ``p_value``, ``ancova`` and
+    ``adjusted`` (text: estimate and 95% CI), ``adjusted_for``, ``suppressed``. Suppressed rows keep their sizes
+    and lose every figure."""
+    effects = evaluation.effects
+    columns = ["scale", "group", "n_participant", "n_comparison", "sizes", "participant_change", "comparison_change",
+               "changes", "estimate", "ci_low", "ci_high", "p_value", "ancova", "adjusted", "adjusted_for", "suppressed"]
+    if effects.empty:
+        return pd.DataFrame(columns=columns)
+    labels = scale_labels(instrument)
+    out = pd.DataFrame({
+        "scale": effects["scale"].map(labels).fillna(effects["scale"]), "group": effects["group"],
+        "n_participant": effects["n_participant"], "n_comparison": effects["n_comparison"],
+        "participant_change": effects["participant_change"], "comparison_change": effects["comparison_change"],
+        "estimate": effects["estimate"], "ci_low": effects["ci_low"], "ci_high": effects["ci_high"],
+        "p_value": effects["p_value"],
+        "ancova": [_interval_text(e, lo, hi) for e, lo, hi in zip(effects["ancova"], effects["ancova_ci_low"],
+                                                                   effects["ancova_ci_high"], strict=True)],
+        "adjusted": [_interval_text(e, lo, hi) for e, lo, hi in zip(effects["adjusted"], effects["adjusted_ci_low"],
+                                                                     effects["adjusted_ci_high"], strict=True)],
+        "adjusted_for": effects["adjusted_for"].fillna("").replace("", "–"),
+        "suppressed": effects["suppressed"].astype(bool),
+    })
+    out["sizes"] = [f"{a} / {b}" for a, b in zip(effects["n_participant"], effects["n_comparison"], strict=True)]
+    out["changes"] = [f"{_two(a)} / {_two(b)}" if pd.notna(a) else "–"
+                      for a, b in zip(effects["participant_change"], effects["comparison_change"], strict=True)]
+    return out[columns].reset_index(drop=True)
+
+
+def balance_view(evaluation: Evaluation, instrument: Instrument) -> pd.DataFrame:
+    """The baseline balance for people: ``variable`` (a scale's label, or a covariate and its value), ``n_participant``,
+    ``mean_participant``, ``n_comparison``, ``mean_comparison`` (means; shares in % for a category, as the variable
+    says), ``smd``, ``equivalence``, ``suppressed``."""
+    balance = evaluation.balance
+    columns = ["variable", "n_participant", "mean_participant", "n_comparison", "mean_comparison", "smd", "equivalence",
+               "suppressed"]
+    if balance.empty:
+        return pd.DataFrame(columns=columns)
+    labels = scale_labels(instrument)
+    names = {"department": "Department", "level": "Level", "generation": "Generation", "tenure_years": "Tenure (years)"}
+    variable = [labels.get(v, v) if kind == "scale" else (f"{names.get(v, v)}: {c} (%)" if c else names.get(v, v))
+                for v, kind, c in zip(balance["variable"], balance["kind"], balance["category"], strict=True)]
+    out = balance.assign(variable=variable, mean_participant=balance["participant"],
+                         mean_comparison=balance["comparison"])
+    out["equivalence"] = out["equivalence"].replace("", "–")
+    return out[columns].reset_index(drop=True)

@@ -5,6 +5,10 @@ log; re-solve cheaply with :meth:`PairingProblem.solve` and :meth:`PairingProble
 
 - :mod:`~rmkit.pairing.compatibility`: the five components and the weighted score matrix;
 - :mod:`~rmkit.pairing.rules`: the program's rules and the facilitator's decisions as constraints;
+- :mod:`~rmkit.pairing.composition`: the reverse-mentoring rules (levels, reporting chain, generation), earlier
+  cycles, and why a rule rules a pair out;
+- :mod:`~rmkit.pairing.preferences`: stated preferences and deferred acceptance with capacities;
+- :mod:`~rmkit.pairing.rule_report`: how many pairs each rule rules out; ranks of partners the rules exclude;
 - :mod:`~rmkit.pairing.strategies`: the solvers (optimal, fair, stable) on a score matrix;
 - :mod:`~rmkit.pairing.problem`: :class:`PairingProblem` and :class:`PairingResult`, tying the above together;
 - :mod:`~rmkit.pairing.explain`: every pair's reasons and every unmatched person's reason, in plain words;
@@ -12,6 +16,7 @@ log; re-solve cheaply with :meth:`PairingProblem.solve` and :meth:`PairingProble
 - :mod:`~rmkit.pairing.swaps`: re-pairings for a pair that looks off;
 - :mod:`~rmkit.pairing.shortlist`: each mentee's best allowed mentors, for self-selection;
 - :mod:`~rmkit.pairing.speed_mentoring`: speed-mentoring rounds (no repeat meetings, capacities as seats);
+- :mod:`~rmkit.pairing.robustness`: how often each proposed pair survives perturbed weights (fragile pairs first);
 - :mod:`~rmkit.pairing.published`: a proposal against the published pairs (kept, ended, new) before publishing.
 
 Writing the decision log and publishing pairs are file writes, so they live at the data edge,
@@ -34,6 +39,7 @@ from .diagnostics import (
     unmet_demand,
     want_coverage,
 )
+from .preferences import StatedRanks, deferred_acceptance, stated_ranks
 from .problem import (
     EXPORT_COLUMNS,
     PAIR_COLUMNS,
@@ -44,6 +50,8 @@ from .problem import (
     propose_pairs,
 )
 from .published import MAX_REPLACED_SHARE, PublishedChanges, compare_with_published
+from .robustness import FRAGILE_BELOW, pair_robustness, with_robustness
+from .rule_report import RULE_COUNT_COLUMNS, ranked_but_ruled_out, rule_counts
 from .rules import Constraints, build_constraints, rule_violations, standing_decisions
 from .shortlist import SHORTLIST_COLUMNS, shortlist, shortlist_gaps
 from .speed_mentoring import ROUNDS_COLUMNS, RoundsPlan, plan_rounds
@@ -51,7 +59,16 @@ from .strategies import STRATEGIES, Assignment, maximum_pairs, solve
 from .swaps import SwapSuggestion, suggest_swaps
 
 __all__ = [
+    "RULE_COUNT_COLUMNS",
+    "StatedRanks",
+    "deferred_acceptance",
+    "ranked_but_ruled_out",
+    "rule_counts",
+    "stated_ranks",
     "COMPONENTS",
+    "FRAGILE_BELOW",
+    "pair_robustness",
+    "with_robustness",
     "ROUNDS_COLUMNS",
     "RoundsPlan",
     "SHORTLIST_COLUMNS",

@@ -197,6 +197,7 @@ class _Context:
     strategy: str
     mentor_ids: Sequence[str]
     mentee_ids: Sequence[str]
+    ranked: bool = False  # stable on stated preferences
     partner: np.ndarray = field(init=False)  # mentee -> mentor position or -1
     load: np.ndarray = field(init=False)  # mentor -> number of mentees
     locked_pair: np.ndarray = field(init=False)  # mentee -> its pair is locked
@@ -294,6 +295,8 @@ def _swap_reason(ctx: _Context, head: str, delta: np.ndarray, new: np.ndarray, w
                  label: Any) -> tuple[str, str]:
     """The reason for one unmatched person, from the single swaps that would pair them (their score change
     ``delta`` and the new pair's score ``new``); ``own`` is the role of the people they would displace."""
+    if ctx.strategy == "stable" and ctx.ranked:
+        return "partners_taken", head + f" by {own}s they prefer (stated ranks first, then compatibility)"
     if ctx.strategy == "stable":
         return "partners_taken", head + f" by {own}s they score at least as well with"
     candidates = np.arange(len(delta))
@@ -311,8 +314,9 @@ def _swap_reason(ctx: _Context, head: str, delta: np.ndarray, new: np.ndarray, w
 
 
 def unmatched_reasons(score: np.ndarray, constraints: Constraints, assignment: Assignment, *, strategy: str,
-                      mentor_ids: Sequence[str], mentee_ids: Sequence[str]) -> pd.DataFrame:
-    """Everyone without a partner, with a reason code and a sentence (see the module notes).
+                      mentor_ids: Sequence[str], mentee_ids: Sequence[str], ranked: bool = False) -> pd.DataFrame:
+    """Everyone without a partner, with a reason code and a sentence (see the module notes); ``ranked``: the
+    stable pairing followed stated preferences.
 
     Returns
     -------
@@ -335,7 +339,7 @@ def unmatched_reasons(score: np.ndarray, constraints: Constraints, assignment: A
     >>> print(table.loc[1, "reason"])
     all 1 allowed mentor is taken (m1); the best swap (m1 instead of e1) would lower the total by 0.500
     """
-    ctx = _Context(np.asarray(score), constraints, assignment, strategy, list(mentor_ids), list(mentee_ids))
+    ctx = _Context(np.asarray(score), constraints, assignment, strategy, list(mentor_ids), list(mentee_ids), ranked)
     pair_scores = ctx.score[assignment.mentor, assignment.mentee]
     worst = float(pair_scores.min()) if len(pair_scores) else float("nan")
     rows = []

@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 
 from ..cohort.config import PairingConfig, ProgramConfig
-from ..errors import InfeasibleError
 from .compatibility import COMPONENTS, SCORE_DECIMALS, Compatibility, compute_compatibility, split_roles
+from .composition import why_ruled_out
 from .explain import TermIndex, describe_overlap, first_name, overlap_of, unmatched_reasons
-from .rules import Constraints, build_constraints, rule_label
+from .preferences import StatedRanks, ordinal, stated_ranks
+from .rules import Constraints, build_constraints, check_feasible, rule_violations
 from .strategies import STRATEGIES, Assignment, solve
 
 if TYPE_CHECKING:
@@ -73,6 +74,14 @@ class PairingProblem:
         Scores and components.
     constraints : Constraints
         Rules, standing decisions, capacities and the allowed mask.
+    ranks : StatedRanks or None
+        The ranks of ``preferences.csv`` (``stable`` is then deferred acceptance).
+    priority : numpy.ndarray or None
+        One flag per mentor, then per mentee: unmatched in the last cycle, paired first when not everyone can be.
+    levels : tuple of str
+        ``program.yaml: levels``.
+    history : pandas.DataFrame or None
+        Pairs of earlier cycles (``pairing.history``).
     """
 
     mentors: pd.DataFrame
@@ -80,16 +89,29 @@ class PairingProblem:
     config: PairingConfig
     compatibility: Compatibility
     constraints: Constraints
+    ranks: StatedRanks | None = None
+    priority: np.ndarray | None = None
+    levels: tuple[str, ...] = ()
+    history: pd.DataFrame | None = None
 
     @classmethod
     def build(cls, participants: pd.DataFrame, config: PairingConfig | ProgramConfig | None = None,
-              decisions: pd.DataFrame | None = None, *, decision_rows: Sequence[int] | None = None) -> PairingProblem:
+              decisions: pd.DataFrame | None = None, *, decision_rows: Sequence[int] | None = None,
+              preferences: pd.DataFrame | None = None, levels: Sequence[str] | None = None,
+              history: pd.DataFrame | None = None, unmatched_last_cycle: frozenset[str] = frozenset()) -> PairingProblem:
         """See :func:`prepare_pairing`."""
+        if levels is None:
+            levels = config.levels if isinstance(config, ProgramConfig) else ()
         config = _pairing_config(config)
         mentors, mentees = split_roles(participants)
         compatibility = compute_compatibility(pd.concat([mentors, mentees], ignore_index=True), weights=config.weights.as_dict())
-        constraints = build_constraints(mentors, mentees, config.rules, decisions, rows=decision_rows)
-        return cls(mentors, mentees, config, compatibility, constraints)
+        repeats = history if config.repeat_pairs == "forbid" else None
+        violations = rule_violations(mentors, mentees, config.rules, levels=levels, history=repeats)
+        constraints = build_constraints(mentors, mentees, config.rules, decisions, rows=decision_rows, violations=violations)
+        ranks = stated_ranks(preferences, list(compatibility.mentor_ids), list(compatibility.mentee_ids)) if preferences is not None else None
+        ids = [*compatibility.mentor_ids, *compatibility.mentee_ids]
+        priority = np.array([pid in unmatched_last_cycle for pid in ids], dtype=bool) if unmatched_last_cycle else None
+        return cls(mentors, mentees, config, compatibility, constraints, ranks, priority, tuple(levels), history)
 
     def with_decisions(self, decisions: pd.DataFrame | None, *, decision_rows: Sequence[int] | None = None) -> PairingProblem:
         """The same problem under another decision log (compatibility and rule masks are reused).
@@ -134,30 +156,7 @@ class PairingProblem:
 
     def check_feasible(self) -> None:
         """Raise :class:`~rmkit.errors.InfeasibleError` when not a single pair can be formed."""
-        c = self.constraints
-        n_m, n_e = self.score.shape
-        if n_m == 0 or n_e == 0:
-            missing = "mentors" if n_m == 0 else "mentees"
-            raise InfeasibleError(f"nothing to pair: the cohort has no {missing}")
-        if c.locked.any() or (c.allowed & (c.capacity > 0)[:, None]).any():
-            return
-        lines = [f"no pair can be formed among {n_m} mentors and {n_e} mentees:"]
-        open_rows = c.capacity > 0
-        if not open_rows.any():
-            lines.append("  every mentor has capacity 0")
-        else:
-            cells = int(open_rows.sum()) * n_e
-            for name, mask in c.violations.items():
-                count = int(mask[open_rows].sum())
-                if count:
-                    lines.append(f"  {rule_label(name, c.rules)} rules out {count} of {cells} pairs")
-            forbids = int(c.forbidden[open_rows].sum())
-            if forbids:
-                lines.append(f"  the facilitator forbade {forbids} of {cells} pairs")
-            if (c.capacity == 0).any():
-                lines.append(f"  {int((c.capacity == 0).sum())} mentor(s) have capacity 0")
-        lines.append("relax pairing.rules in program.yaml or undo some forbid decisions")
-        raise InfeasibleError("\n".join(lines))
+        check_feasible(self.constraints, self.score.shape)
 
     def result_for(self, pairs: pd.DataFrame, *, strategy: str | None = None) -> PairingResult:
         """The given pairs (e.g. the published ``pairs.csv``) as a result of this problem, so that they can be
@@ -192,8 +191,25 @@ class PairingProblem:
         chosen = _strategy(strategy, self.config)
         self.check_feasible()
         c = self.constraints
-        assignment = solve(self.score, c.allowed, c.capacity, c.locked, strategy=chosen)
+        assignment = solve(self.score, c.allowed, c.capacity, c.locked, strategy=chosen, ranks=self.ranks,
+                           proposing=self.config.proposing, priority=self.priority)
         return PairingResult(chosen, self, assignment)
+
+    def why_not(self, mentor_id: str, mentee_id: str) -> list[str]:
+        """Each rule or decision that rules the pair out, one sentence each, by ``person_id`` (empty: allowed)."""
+        i, j = list(self.mentor_ids).index(mentor_id), list(self.mentee_ids).index(mentee_id)
+        c = self.constraints
+        return why_ruled_out(self.mentors, self.mentees, c.rules, dict(c.violations), i, j, levels=self.levels,
+                             history=self.history, forbidden=bool(c.forbidden[i, j]))
+
+    def rank_text(self, i: int, j: int, *, mentor: str = "the mentor", mentee: str = "the mentee") -> str:
+        """What rank each side gave the other ("Uma's 1st choice; Nikolai's 2nd"), empty without preferences."""
+        if self.ranks is None or not self.ranks.any:
+            return ""
+        parts = []
+        for word, rank in ((mentee, int(self.ranks.by_mentee[i, j])), (mentor, int(self.ranks.by_mentor[i, j]))):
+            parts.append((f"{word}'s {ordinal(rank)}" + ("" if parts else " choice")) if rank else f"not ranked by {word}")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,8 +279,10 @@ class PairingResult:
             mentee_word = mentee_names[k] or "the mentee"
             if mentor_word == mentee_word:
                 mentor_word, mentee_word = "the mentor", "the mentee"
-            reasons.append(describe_overlap(overlap_of(index_m, index_e, int(i[k]), int(j[k])), mentor=mentor_word,
-                                            mentee=mentee_word, locked=bool(locked[k]), overrides=rules))
+            text = describe_overlap(overlap_of(index_m, index_e, int(i[k]), int(j[k])), mentor=mentor_word,
+                                    mentee=mentee_word, locked=bool(locked[k]), overrides=rules)
+            ranks = p.rank_text(int(i[k]), int(j[k]), mentor=mentor_word, mentee=mentee_word)
+            reasons.append(f"{ranks}; {text}" if ranks else text)
         score = p.score[i, j]
         out = pd.DataFrame({
             "mentor_id": pd.Series(mentor_ids, dtype=object),
@@ -288,7 +306,8 @@ class PairingResult:
         """Everyone without a partner: ``person_id``, ``role``, ``code``, ``reason`` (see :mod:`rmkit.pairing.explain`)."""
         p = self.problem
         return unmatched_reasons(p.score, p.constraints, self.assignment, strategy=self.strategy,
-                                 mentor_ids=list(p.mentor_ids), mentee_ids=list(p.mentee_ids))
+                                 mentor_ids=list(p.mentor_ids), mentee_ids=list(p.mentee_ids),
+                                 ranked=p.ranks is not None and p.ranks.any)
 
     @property
     def matrix(self) -> pd.DataFrame:
@@ -386,14 +405,19 @@ def _display_names(people: pd.DataFrame, positions: np.ndarray) -> list[str]:
     return ["" if pd.isna(v) else " ".join(str(v).split()) for v in people["name"].to_numpy()[positions]]
 
 
-def prepare_pairing(participants: pd.DataFrame, config: PairingConfig | ProgramConfig | None = None,
-                    decisions: pd.DataFrame | None = None, *, decision_rows: Sequence[int] | None = None) -> PairingProblem:
+def prepare_pairing(participants: pd.DataFrame | Cohort, config: PairingConfig | ProgramConfig | None = None,
+                    decisions: pd.DataFrame | None = None, *, decision_rows: Sequence[int] | None = None,
+                    **inputs: Any) -> PairingProblem:
     """Compute compatibility, rule masks and constraints once, ready to :meth:`~PairingProblem.solve` many times.
 
     Parameters
     ----------
-    participants : pandas.DataFrame
-        The participants table (see :mod:`rmkit.cohort`); not modified.
+    participants : pandas.DataFrame or Cohort
+        The participants table (see :mod:`rmkit.cohort`; not modified), or a loaded cohort: its program,
+        preferences, levels and earlier cycles are then used too (``decisions`` still as given).
+    **inputs
+        ``preferences`` (``preferences.csv``), ``levels``, ``history`` (earlier pairs), ``unmatched_last_cycle``
+        (person_ids), as :meth:`PairingProblem.build` takes them.
     config : PairingConfig or ProgramConfig, optional
         Weights, rules, strategy and threshold (default: the defaults of ``program.yaml``).
     decisions : pandas.DataFrame, optional
@@ -410,7 +434,12 @@ def prepare_pairing(participants: pd.DataFrame, config: PairingConfig | ProgramC
     >>> [problem.solve(s).pairs[["mentor_id", "mentee_id"]].values.tolist() for s in ("optimal", "stable")]
     [[['m1', 'e2'], ['m2', 'e1']], [['m1', 'e2'], ['m2', 'e1']]]
     """
-    return PairingProblem.build(participants, config, decisions, decision_rows=decision_rows)
+    if not isinstance(participants, pd.DataFrame):  # a Cohort
+        cohort = participants
+        participants, config = cohort.participants, config or cohort.program
+        inputs = {"preferences": cohort.preferences, "history": cohort.history,
+                  "unmatched_last_cycle": cohort.unmatched_last_cycle, **inputs}
+    return PairingProblem.build(participants, config, decisions, decision_rows=decision_rows, **inputs)
 
 
 def pair_participants(participants: pd.DataFrame, config: PairingConfig | ProgramConfig | None = None,
@@ -464,4 +493,4 @@ def propose_pairs(cohort: Cohort, *, strategy: str | None = None, decisions: pd.
         decisions, rows = cohort.decisions, cohort.rows.get("decisions")
     else:
         rows = None
-    return PairingProblem.build(cohort.participants, cohort.program.pairing, decisions, decision_rows=rows).solve(strategy)
+    return prepare_pairing(cohort, decisions=decisions, decision_rows=rows).solve(strategy)

@@ -37,6 +37,7 @@ import pandas as pd
 from ..cohort.config import PairingRules
 from ..errors import InfeasibleError
 from .compatibility import id_text
+from .composition import composition_violations
 
 __all__ = [
     "RULES",
@@ -48,7 +49,8 @@ __all__ = [
     "rule_label",
 ]
 
-RULES = ("different_department", "no_reporting_line", "max_timezone_gap")
+RULES = ("different_department", "no_reporting_line", "max_timezone_gap", "mentor_more_junior", "min_level_gap",
+         "no_reporting_chain", "different_generation", "repeat_pair")
 DECISION_ACTIONS = ("lock", "forbid", "unlock", "unforbid", "publish")
 
 
@@ -67,6 +69,17 @@ def rule_label(rule: str, rules: PairingRules | None = None) -> str:
     if rule == "max_timezone_gap":
         gap = rules.max_timezone_gap if rules is not None else None
         return f"timezone gap over {gap:g} h" if gap is not None else "timezone gap"
+    if rule == "mentor_more_junior":
+        return "mentor not more junior"
+    if rule == "min_level_gap":
+        gap = rules.min_level_gap if rules is not None else None
+        return f"levels fewer than {gap} apart" if gap is not None else "level gap"
+    if rule == "no_reporting_chain":
+        return "reporting chain"
+    if rule == "different_generation":
+        return "same generation"
+    if rule == "repeat_pair":
+        return "paired in an earlier cycle"
     if rule == "decision":
         return "forbidden by the facilitator"
     raise ValueError(f"unknown rule {rule!r}; rules: {', '.join(RULES)}")
@@ -88,7 +101,8 @@ def _get(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(frame), index=frame.index, dtype=object)
 
 
-def rule_violations(mentors: pd.DataFrame, mentees: pd.DataFrame, rules: PairingRules) -> dict[str, np.ndarray]:
+def rule_violations(mentors: pd.DataFrame, mentees: pd.DataFrame, rules: PairingRules, *, levels: Sequence[str] = (),
+                    history: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
     """For each active rule, the mentors × mentees mask of pairs it forbids (True = forbidden).
 
     Parameters
@@ -98,6 +112,12 @@ def rule_violations(mentors: pd.DataFrame, mentees: pd.DataFrame, rules: Pairing
         ``department``, ``manager_id`` and ``timezone``.
     rules : PairingRules
         ``pairing.rules``.
+    levels : sequence of str
+        ``program.yaml: levels``, most junior first (for ``mentor_more_junior`` and ``min_level_gap``).
+    history : pandas.DataFrame, optional
+        Pairs of earlier cycles to rule out (``repeat_pair``); ``None`` when repeats are allowed.
+
+    The rules of :mod:`rmkit.pairing.composition` follow the three of this module.
 
     Examples
     --------
@@ -127,6 +147,7 @@ def rule_violations(mentors: pd.DataFrame, mentees: pd.DataFrame, rules: Pairing
         with np.errstate(invalid="ignore"):
             gap = np.abs(tm[:, None] - te[None, :])
         out["max_timezone_gap"] = np.nan_to_num(gap, nan=0.0) > rules.max_timezone_gap
+    out.update(composition_violations(mentors, mentees, rules, levels=levels, history=history))
     for name, mask in out.items():
         out[name] = np.asarray(mask, dtype=bool).reshape(n_m, n_e)
     return out
@@ -347,3 +368,31 @@ def _check_locks(locks: pd.DataFrame, locked: np.ndarray, capacity: np.ndarray, 
                      f"but has capacity {capacity[a]}: unlock some or raise the capacity in participants")
     if lines:
         raise InfeasibleError("contradictory locks in the decisions:\n  " + "\n  ".join(lines))
+
+
+def check_feasible(c: Constraints, shape: tuple[int, int]) -> None:
+    """Raise :class:`~rmkit.errors.InfeasibleError` when not a single pair can be formed."""
+    n_m, n_e = shape
+    if n_m == 0 or n_e == 0:
+        missing = "mentors" if n_m == 0 else "mentees"
+        raise InfeasibleError(f"nothing to pair: the cohort has no {missing}")
+    if c.locked.any() or (c.allowed & (c.capacity > 0)[:, None]).any():
+        return
+    lines = [f"no pair can be formed among {n_m} mentors and {n_e} mentees:"]
+    open_rows = c.capacity > 0
+    if not open_rows.any():
+        lines.append("  every mentor has capacity 0")
+    else:
+        cells = int(open_rows.sum()) * n_e
+        for name, mask in c.violations.items():
+            count = int(mask[open_rows].sum())
+            if count:
+                lines.append(f"  {rule_label(name, c.rules)} rules out {count} of {cells} pairs")
+        forbids = int(c.forbidden[open_rows].sum())
+        if forbids:
+            lines.append(f"  the facilitator forbade {forbids} of {cells} pairs")
+        if (c.capacity == 0).any():
+            lines.append(f"  {int((c.capacity == 0).sum())} mentor(s) have capacity 0")
+    lines.append("relax pairing.rules in program.yaml or undo some forbid decisions")
+    raise InfeasibleError("\n".join(lines))
+

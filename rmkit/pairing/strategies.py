@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .preferences import StatedRanks, solve_preferences
+
 __all__ = ["STRATEGIES", "Assignment", "solve", "solve_optimal", "solve_fair", "solve_stable", "maximum_pairs"]
 
 STRATEGIES = ("optimal", "fair", "stable")
@@ -128,7 +130,32 @@ def _max_weight_max_cardinality(ok: np.ndarray, value: np.ndarray) -> tuple[np.n
     return r[keep], c[keep]
 
 
-def solve_optimal(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, locked: np.ndarray | None = None) -> Assignment:
+def _with_priority(score: np.ndarray, priority: np.ndarray | None) -> np.ndarray:
+    """The score plus a bonus per prioritised person in the pair, larger than any total of scores, so that among
+    the matchings of the most pairs, the most prioritised people are paired before the total counts."""
+    score = np.asarray(score, dtype=float)
+    if priority is None or not np.asarray(priority).any():
+        return score
+    n_m, n_e = score.shape
+    priority = np.asarray(priority, dtype=float)
+    bonus = min(n_m, n_e) * max(float(np.abs(score).max(initial=0.0)), 1.0) + 1.0
+    return score + bonus * (priority[:n_m][:, None] + priority[n_m:][None, :])
+
+
+def _slot_value(free: _Free, priority: np.ndarray | None, n_mentors: int) -> np.ndarray:
+    """The free part's values plus a priority bonus, larger than any total of scores, per prioritised mentee and
+    per prioritised mentor on its first place only (a person counts once, however many mentees a mentor takes):
+    among the matchings of the most pairs, the most prioritised people are paired before the total counts."""
+    if priority is None or not np.asarray(priority).any():
+        return free.value
+    priority = np.asarray(priority, dtype=float)
+    first = np.r_[True, free.rows[1:] != free.rows[:-1]] if len(free.rows) else np.zeros(0, dtype=bool)
+    bonus = min(free.ok.shape) * max(float(np.abs(free.value).max(initial=0.0)), 1.0) + 1.0
+    return free.value + bonus * ((priority[free.rows] * first)[:, None] + priority[n_mentors:][free.cols][None, :])
+
+
+def solve_optimal(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, locked: np.ndarray | None = None, *,
+                  priority: np.ndarray | None = None) -> Assignment:
     """The most pairs, then the highest total score (locked pairs fixed).
 
     Parameters
@@ -151,7 +178,7 @@ def solve_optimal(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, 
     """
     locked = _check(score, allowed, capacity, locked)
     free = _free_part(np.asarray(score, dtype=float), np.asarray(allowed, dtype=bool), np.asarray(capacity), locked)
-    r, c = _max_weight_max_cardinality(free.ok, free.value)
+    r, c = _max_weight_max_cardinality(free.ok, _slot_value(free, priority, len(capacity)))
     return _finish(free, r, c)
 
 
@@ -181,7 +208,8 @@ def maximum_pairs(allowed: np.ndarray, capacity: np.ndarray, locked: np.ndarray 
     return len(free.lock_m) + _matching_size(r, c, free.ok.shape)
 
 
-def solve_fair(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, locked: np.ndarray | None = None) -> Assignment:
+def solve_fair(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, locked: np.ndarray | None = None, *,
+               priority: np.ndarray | None = None) -> Assignment:
     """The most pairs, then the highest worst pair, then the highest total (locked pairs fixed and counted).
 
     Examples
@@ -212,11 +240,12 @@ def solve_fair(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, loc
     if len(free.lock_m):
         threshold = min(threshold, float(score[free.lock_m, free.lock_e].min()))
     ok = free.ok & (free.value >= threshold)
-    r, c = _max_weight_max_cardinality(ok, free.value)
+    r, c = _max_weight_max_cardinality(ok, _slot_value(free, priority, len(capacity)))
     return _finish(free, r, c)
 
 
-def solve_stable(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, locked: np.ndarray | None = None) -> Assignment:
+def solve_stable(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, locked: np.ndarray | None = None, *,
+                 priority: np.ndarray | None = None) -> Assignment:
     """Greedy in descending score: stable for preferences derived from the shared score (see the module notes).
 
     Examples
@@ -234,7 +263,7 @@ def solve_stable(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, l
     taken[lock_e] = True
     candidates = np.asarray(allowed, dtype=bool) & ~locked & (remaining > 0)[:, None] & ~taken[None, :]
     ii, jj = np.nonzero(candidates)  # row-major: ties in score keep mentor, then mentee order
-    order = np.argsort(-score[ii, jj], kind="stable")
+    order = np.argsort(-_with_priority(score, priority)[ii, jj], kind="stable")
     ii, jj = ii[order], jj[order]
     chosen_m: list[int] = []
     chosen_e: list[int] = []
@@ -264,8 +293,16 @@ _SOLVERS = {"optimal": solve_optimal, "fair": solve_fair, "stable": solve_stable
 
 
 def solve(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, locked: np.ndarray | None = None, *,
-          strategy: str = "optimal") -> Assignment:
+          strategy: str = "optimal", ranks: StatedRanks | None = None, proposing: str = "mentee",
+          priority: np.ndarray | None = None) -> Assignment:
     """Pair with one of :data:`STRATEGIES` (see the module notes).
+
+    Pure and re-entrant: nothing passed in is modified, so a caller may re-solve many times with perturbed scores
+    on the same masks.
+
+    ``ranks`` (stated preferences): ``stable`` is then deferred acceptance with capacities, ``proposing`` side
+    optimal (:mod:`rmkit.pairing.preferences`); ``optimal`` and ``fair`` ignore them. ``priority`` (one flag per
+    mentor, then per mentee): people paired first when not everyone can be paired (see :func:`_slot_value`).
 
     Examples
     --------
@@ -277,4 +314,11 @@ def solve(score: np.ndarray, allowed: np.ndarray, capacity: np.ndarray, locked: 
         solver = _SOLVERS[strategy]
     except KeyError:
         raise ValueError(f"unknown strategy {strategy!r}; strategies: {', '.join(STRATEGIES)}") from None
-    return solver(score, allowed, capacity, locked)
+    if strategy == "stable" and ranks is not None and ranks.any:
+        locked = _check(score, allowed, capacity, locked)
+        mentor, mentee = solve_preferences(score, allowed, capacity, locked, ranks, proposing=proposing, priority=priority)
+        lock_m, lock_e = np.nonzero(locked)
+        mentor, mentee = np.concatenate([lock_m, mentor]).astype(np.int64), np.concatenate([lock_e, mentee]).astype(np.int64)
+        order = np.lexsort((mentee, mentor))
+        return Assignment(mentor[order], mentee[order])
+    return solver(score, allowed, capacity, locked, priority=priority)

@@ -96,39 +96,51 @@ class SwapSuggestion:
         return out.sort_values(["mentor_id", "mentee_id"], kind="stable").reset_index(drop=True)
 
 
+class _FreeLists:
+    """For a pairing, each mentee's best mentors with a free place and each mentor's best unmatched mentees
+    (allowed pairs only; ``depth`` of each, -1 padded): computed once per pairing, then adjusted for each broken
+    pair by :class:`_State` (breaking a pair frees one mentor place and one mentee, nothing else)."""
+
+    def __init__(self, result: PairingResult, depth: int):
+        p = result.problem
+        a = result.assignment
+        self.depth = depth
+        n_m, n_e = p.score.shape
+        partner = np.full(n_e, -1, dtype=np.int64)
+        partner[a.mentee] = a.mentor
+        self.spare = p.constraints.capacity - np.bincount(a.mentor, minlength=n_m)
+        self.free_m, self.free_e = self.spare > 0, partner < 0
+        allowed = p.constraints.allowed
+        self.best_mentors = _top(np.where(allowed & self.free_m[:, None], p.score, -np.inf).T, depth)
+        self.best_mentees = _top(np.where(allowed & self.free_e[None, :], p.score, -np.inf), depth)
+
+
 class _State:
     """The pairing with the broken pair removed, and the best free partners of everyone."""
 
-    def __init__(self, result: PairingResult, i0: int, j0: int, depth: int = 3):
+    def __init__(self, result: PairingResult, i0: int, j0: int, depth: int = 3, free: _FreeLists | None = None):
         p = result.problem
         self.score = p.score
-        self.allowed = p.constraints.allowed.copy()
-        self.allowed[i0, j0] = False  # the broken pair is not formed again
+        self.allowed = allowed = p.constraints.allowed  # read only; the broken pair is excluded below
         self.locked = p.constraints.locked
         a = result.assignment
         keep = ~((a.mentor == i0) & (a.mentee == j0))
         self.pair_m, self.pair_e = a.mentor[keep], a.mentee[keep]
-        n_m, n_e = self.score.shape
-        self.partner = np.full(n_e, -1, dtype=np.int64)
-        self.partner[self.pair_e] = self.pair_m
-        self.spare = p.constraints.capacity - np.bincount(self.pair_m, minlength=n_m)
-        # for each mentee, its best mentors with a free place; for each mentor, its best unmatched mentees
-        free_m = self.spare > 0
-        free_e = self.partner < 0
-        self.best_mentors = _top(np.where(self.allowed & free_m[:, None], self.score, -np.inf).T, depth)
-        self.best_mentees = _top(np.where(self.allowed & free_e[None, :], self.score, -np.inf), depth)
-
-    def free_mentor(self, j: int, exclude: tuple[int, ...]) -> int | None:
-        for m in self.best_mentors[j]:
-            if m >= 0 and m not in exclude:
-                return int(m)
-        return None
-
-    def free_mentee(self, i: int, exclude: tuple[int, ...]) -> int | None:
-        for e in self.best_mentees[i]:
-            if e >= 0 and e not in exclude:
-                return int(e)
-        return None
+        if free is None or free.depth < depth:
+            free = _FreeLists(result, depth)
+        score = self.score
+        # i0 now has a free place, j0 is unmatched; the broken pair is not formed again
+        mentors = free.best_mentors[:, :depth]
+        if not free.free_m[i0]:
+            mentors = _merge(mentors, np.full(len(mentors), i0), np.where(allowed[i0], score[i0], -np.inf), score.T)
+        column = np.where(allowed[:, j0] & (free.free_m | (np.arange(len(free.free_m)) == i0)), score[:, j0], -np.inf)
+        column[i0] = -np.inf
+        mentors[j0] = _top(column[None, :], depth)[0]
+        mentees = _merge(free.best_mentees[:, :depth], np.full(len(free.best_mentees), j0),
+                         np.where(allowed[:, j0], score[:, j0], -np.inf), score)
+        row = np.where(allowed[i0] & free.free_e, score[i0], -np.inf)
+        mentees[i0] = _top(row[None, :], depth)[0]
+        self.best_mentors, self.best_mentees = mentors, mentees
 
 
 def _top(values: np.ndarray, k: int) -> np.ndarray:
@@ -140,6 +152,30 @@ def _top(values: np.ndarray, k: int) -> np.ndarray:
     order = np.argsort(-values, axis=1, kind="stable")[:, :k]
     finite = np.isfinite(np.take_along_axis(values, order, axis=1))
     return np.where(finite, order, -1)
+
+
+def _merge(best: np.ndarray, candidate: np.ndarray, value: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Each row's ``best`` positions (as :func:`_top` gives them, values ``score[row, position]``) with one more
+    candidate position per row (``value`` -inf: not a candidate), keeping the ``best.shape[1]`` highest, ties by
+    lower position (as :func:`_top`)."""
+    k = best.shape[1]
+    rows = np.arange(len(best))[:, None]
+    positions = np.concatenate([best, candidate[:, None]], axis=1)
+    values = np.concatenate([np.where(best >= 0, score[rows, np.maximum(best, 0)], -np.inf), value[:, None]], axis=1)
+    positions = np.where(np.isfinite(values), positions, np.iinfo(np.int64).max)
+    by_position = np.argsort(positions, axis=1, kind="stable")
+    positions, values = np.take_along_axis(positions, by_position, 1), np.take_along_axis(values, by_position, 1)
+    by_value = np.argsort(-values, axis=1, kind="stable")[:, :k]
+    out = np.take_along_axis(positions, by_value, 1)
+    return np.where(np.isfinite(np.take_along_axis(values, by_value, 1)), out, -1)
+
+
+def _first_free(best: np.ndarray, exclude_a: int | np.ndarray, exclude_b: np.ndarray) -> np.ndarray:
+    """Per row of ``best``, its first position that is neither padding nor excluded (-1 if none)."""
+    a = np.asarray(exclude_a)
+    ok = (best >= 0) & (best != (a[:, None] if a.ndim else a)) & (best != exclude_b[:, None])
+    first = np.take_along_axis(best, np.argmax(ok, axis=1)[:, None], 1)[:, 0]
+    return np.where(ok.any(axis=1), first, -1)
 
 
 def suggest_swaps(result: PairingResult, mentor_id: str, mentee_id: str, *, limit: int = 5) -> SwapSuggestions:
@@ -179,66 +215,101 @@ def suggest_swaps(result: PairingResult, mentor_id: str, mentee_id: str, *, limi
     >>> best.kind, best.add, round(best.total_change, 3)
     ('swap', (('m1', 'e2', 0.5), ('m2', 'e1', 0.0)), -0.5)
     """
+    return _suggest(result, mentor_id, mentee_id, limit=limit)
+
+
+def _suggest(result: PairingResult, mentor_id: str, mentee_id: str, *, limit: int,
+             free: _FreeLists | None = None) -> SwapSuggestions:
     if limit < 1:
         raise ValueError("limit must be 1 or more")
     p = result.problem
-    ids_m, ids_e = list(p.mentor_ids), list(p.mentee_ids)
-    try:
-        i0, j0 = ids_m.index(str(mentor_id)), ids_e.index(str(mentee_id))
-    except ValueError:
-        raise ValueError(f"{mentor_id}–{mentee_id} is not a pair of this result") from None
+    ids_m, ids_e = p.mentor_ids.astype(str).tolist(), p.mentee_ids.astype(str).tolist()
+    i0, j0 = p.mentor_ids.get_indexer([str(mentor_id)])[0], p.mentee_ids.get_indexer([str(mentee_id)])[0]
     a = result.assignment
-    if not ((a.mentor == i0) & (a.mentee == j0)).any():
+    if i0 < 0 or j0 < 0 or not ((a.mentor == i0) & (a.mentee == j0)).any():
         raise ValueError(f"{mentor_id}–{mentee_id} is not a pair of this result")
+    i0, j0 = int(i0), int(j0)
     if p.constraints.locked[i0, j0]:
         raise ValueError(f"{mentor_id}–{mentee_id} is locked; unlock it before swapping")
-    state = _State(result, i0, j0, depth=max(3, limit))
+    state = _State(result, i0, j0, depth=max(3, limit), free=free)
+    score = state.score
+    # Each candidate: (kind, remove, add) as position pairs, in the order they are offered (the last tie-break).
+    # No other pair changed: each takes a free partner, or stays without one.
     candidates: dict[tuple[frozenset, frozenset], tuple[str, list, list]] = {}
-
-    def offer(kind: str, remove: list[tuple[int, int]], add: list[tuple[int, int]]) -> None:
-        key = (frozenset(remove), frozenset(add))
-        if key not in candidates:
-            candidates[key] = (kind, remove, add)
-
     broken = [(i0, j0)]
-    # no other pair changed: each takes a free partner, or stays without one
     mentors_for_e0 = [int(m) for m in state.best_mentors[j0][:limit] if m >= 0] or [None]
     mentees_for_m0 = [int(e) for e in state.best_mentees[i0][:limit] if e >= 0] or [None]
     for m in mentors_for_e0:
         for e in mentees_for_m0:
             add = ([(m, j0)] if m is not None else []) + ([(i0, e)] if e is not None else [])
-            offer("free partners", broken, add)
-    # one other pair changed
-    allowed, locked = state.allowed, state.locked
-    for i1, j1 in zip(state.pair_m.tolist(), state.pair_e.tolist(), strict=True):
-        if i1 == i0 or locked[i1, j1]:
-            continue
-        remove = broken + [(i1, j1)]
-        if allowed[i0, j1] and allowed[i1, j0]:
-            offer("swap", remove, [(i0, j1), (i1, j0)])
-        if allowed[i1, j0]:
-            f = state.free_mentor(j1, (i0, i1))
-            g = state.free_mentee(i0, (j0, j1))
-            offer("mentee moves", remove, [(i1, j0)] + ([(f, j1)] if f is not None else []) + ([(i0, g)] if g is not None else []))
-        if allowed[i0, j1]:
-            g = state.free_mentee(i1, (j0, j1))
-            f = state.free_mentor(j0, (i0, i1))
-            offer("mentor moves", remove, [(i0, j1)] + ([(i1, g)] if g is not None else []) + ([(f, j0)] if f is not None else []))
-    ranked = []
-    for kind, remove, add in candidates.values():
-        total = float(sum(state.score[m, e] for m, e in add) - sum(state.score[m, e] for m, e in remove))
-        ranked.append((-(len(add) - len(remove)), -round(total, 9), len(remove) - 1,
-                       sorted((ids_m[m], ids_e[e]) for m, e in add), kind, remove, add, total))
-    ranked.sort(key=lambda r: r[:4])
+            candidates.setdefault((frozenset(broken), frozenset(add)), ("free partners", broken, add))
+    offered = list(candidates.values())
+    keys = [(-(len(add) - len(remove)), -round(float(sum(score[m, e] for m, e in add) - sum(score[m, e] for m, e in remove)), 9),
+             len(remove) - 1) for _, remove, add in offered]
+    # One other pair changed (an unlocked pair i1–j1), for every such pair at once: swap, mentee moves, mentor moves.
+    other = (state.pair_m != i0) & ~state.locked[state.pair_m, state.pair_e]
+    i1, j1 = state.pair_m[other], state.pair_e[other]
+    allowed, before = state.allowed, score[i0, j0] + score[i1, j1]
+    f1 = _first_free(state.best_mentors[j1], i0, i1)  # mentee moves: j1's new mentor
+    g0 = _first_free(state.best_mentees[np.full(len(i1), i0)], j0, j1)  # mentee moves: i0's new mentee
+    g1 = _first_free(state.best_mentees[i1], j0, j1)  # mentor moves: i1's new mentee
+    f0 = _first_free(state.best_mentors[np.full(len(i1), j0)], i0, i1)  # mentor moves: j0's new mentor
+
+    def gain(m: np.ndarray, e: np.ndarray) -> np.ndarray:
+        return np.where((m >= 0) & (e >= 0), score[np.maximum(m, 0), np.maximum(e, 0)], 0.0)
+
+    kinds = (
+        ("swap", allowed[i0, j1] & allowed[i1, j0], 2 * np.ones(len(i1), dtype=int), score[i0, j1] + score[i1, j0]),
+        ("mentee moves", allowed[i1, j0], 1 + (f1 >= 0) + (g0 >= 0), score[i1, j0] + gain(f1, j1) + gain(np.full(len(i1), i0), g0)),
+        ("mentor moves", allowed[i0, j1], 1 + (g1 >= 0) + (f0 >= 0), score[i0, j1] + gain(i1, g1) + gain(f0, np.full(len(i1), j0))),
+    )  # each total adds the new pairs' scores in the order the pairs are listed, as the sums below do
+    numeric = [np.array(keys, dtype=float).reshape(-1, 3)]
+    order_base = len(offered)
+    for _, ok, n_add, added in kinds:
+        position = np.flatnonzero(ok)
+        total = np.round(added[position] - before[position], 9)
+        numeric.append(np.column_stack([-(n_add[position] - 2), -total, np.ones(len(position))]))
+    keyed = np.concatenate(numeric)
+    where_from = np.concatenate([np.arange(len(offered))] + [order_base + 3 * np.flatnonzero(ok) + slot
+                                                           for slot, (_, ok, _, _) in enumerate(kinds)])
+    # the best `limit` by the numeric keys, with every candidate tied with the last of them (the ids decide)
+    order = np.lexsort((where_from, keyed[:, 2], keyed[:, 1], keyed[:, 0]))
+    if len(order) > limit:
+        boundary = keyed[order[limit - 1]]
+        end = limit
+        while end < len(order) and (keyed[order[end]] == boundary).all():
+            end += 1
+        order = order[:end]
+    chosen = []
+    for index in order:
+        origin = int(where_from[index])
+        if origin < order_base:
+            kind, remove, add = offered[origin]
+        else:
+            k, slot = divmod(origin - order_base, 3)
+            a1, b1 = int(i1[k]), int(j1[k])
+            remove = broken + [(a1, b1)]
+            if slot == 0:
+                kind, add = "swap", [(i0, b1), (a1, j0)]
+            elif slot == 1:
+                kind = "mentee moves"
+                add = [(a1, j0)] + ([(int(f1[k]), b1)] if f1[k] >= 0 else []) + ([(i0, int(g0[k]))] if g0[k] >= 0 else [])
+            else:
+                kind = "mentor moves"
+                add = [(i0, b1)] + ([(a1, int(g1[k]))] if g1[k] >= 0 else []) + ([(int(f0[k]), j0)] if f0[k] >= 0 else [])
+        total = float(sum(score[m, e] for m, e in add) - sum(score[m, e] for m, e in remove))
+        chosen.append((-(len(add) - len(remove)), -round(total, 9), len(remove) - 1,
+                       sorted((ids_m[m], ids_e[e]) for m, e in add), origin, kind, remove, add, total))
+    chosen.sort(key=lambda r: r[:5])
     out = []
-    for rank, (neg_matched, _, others, _, kind, remove, add, total) in enumerate(ranked[:limit], start=1):
+    for rank, (neg_matched, _, others, _, _, kind, remove, add, total) in enumerate(chosen[:limit], start=1):
         out.append(SwapSuggestion(
             rank=rank, kind=kind,
             remove=tuple((ids_m[m], ids_e[e]) for m, e in remove),
-            add=tuple((ids_m[m], ids_e[e], float(state.score[m, e])) for m, e in add),
-            changes=_changes(state.score, remove, add, ids_m, ids_e),
+            add=tuple((ids_m[m], ids_e[e], float(score[m, e])) for m, e in add),
+            changes=_changes(score, remove, add, ids_m, ids_e),
             matched_change=-neg_matched, total_change=total, other_pairs_changed=others,
-            description=_describe(kind, remove, add, state.score, ids_m, ids_e, total),
+            description=_describe(kind, remove, add, score, ids_m, ids_e, total),
         ))
     return SwapSuggestions(out)
 
@@ -333,9 +404,10 @@ def swaps_for_pairs(result: PairingResult, pairs: pd.DataFrame) -> pd.DataFrame:
     ['m1–e2 (0.50), m2–e1 (0.00)']
     """
     rows = []
+    free = _FreeLists(result, depth=3) if len(pairs) > 1 else None  # shared by every pair asked about
     for mentor_id, mentee_id in zip(pairs["mentor_id"], pairs["mentee_id"], strict=True):
         try:
-            best = suggest_swaps(result, mentor_id, mentee_id, limit=1)
+            best = _suggest(result, mentor_id, mentee_id, limit=1, free=free)
         except ValueError as exc:
             rows.append({"mentor_id": mentor_id, "mentee_id": mentee_id, "description": str(exc)})
             continue

@@ -41,6 +41,7 @@ LABELS: dict[str, str] = {
     "score": "Compatibility (0–1)", "locked": "Locked", "reasons": "Why they were matched",
     "skill_gap": "Skill gap (0–1)", "reverse_gap": "Reverse gap (0–1)", "interests": "Interests (0–1)",
     "work_style": "Work style (0–1)", "availability": "Time slots (0–1)", "below_threshold": "Below threshold",
+    "robustness": "Robustness (0–1)",
     "overrides": "Rules overridden", "code": "Code", "reason": "Reason", "strategy": "Strategy",
     "matched": "Pairs", "total": "Total score", "mean": "Mean", "worst": "Worst pair", "unmatched": "Unpaired",
     "new_pairs": "New pairs", "total_change": "Change in total score", "other_pairs_changed": "Other pairs changed",

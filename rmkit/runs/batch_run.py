@@ -51,6 +51,7 @@ class CohortOutcome:
     run_dir: Path | None = None
     report: Path | None = None
     messages: list[str] = field(default_factory=list)
+    worker: str | None = None
 
 
 @dataclass
@@ -78,12 +79,12 @@ class BatchResult:
         return 2 if "invalid" in statuses else 0
 
     def summary_table(self) -> list[str]:
-        """cohort, status, duration, report: one line per cohort."""
+        """cohort, status, duration, worker, report: one line per cohort."""
         from .results import display_path, text_table
 
-        rows = [[o.cohort, o.status, f"{o.duration_s:.1f} s", display_path(o.report) if o.report else "-"]
-                for o in self.outcomes]
-        return text_table(["cohort", "status", "duration", "report"], rows)
+        rows = [[o.cohort, o.status, f"{o.duration_s:.1f} s", o.worker or "-",
+                 display_path(o.report) if o.report else "-"] for o in self.outcomes]
+        return text_table(["cohort", "status", "duration", "worker", "report"], rows)
 
 
 def default_workers(cohorts: int) -> int:
@@ -100,8 +101,11 @@ def default_workers(cohorts: int) -> int:
 def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None = None,
               runs_dir: str | os.PathLike[str] | None = None, phases: Sequence[str] | None = None,
               notebooks: str | os.PathLike[str] | None = None, cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
-              progress: bool = True, pool: bool = True) -> BatchResult:
+              progress: bool = True, pool: bool = True, scheduler: str | None = None) -> BatchResult:
     """Run the phase notebooks on each cohort, ``workers`` cohorts at a time, each in its own process.
+
+    With ``scheduler``, each cohort is a task of a ``dask.distributed`` cluster instead (see
+    :mod:`rmkit.runs.dask_batch`); without it, the processes run on this machine.
 
     Parameters
     ----------
@@ -114,10 +118,13 @@ def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None 
     phases, notebooks, cell_timeout
         As for :func:`rmkit.runs.cohort_run.run_cohort`.
     progress : bool
-        Show a progress bar (phases done) on stderr.
+        Show a progress bar (phases done; cohorts done on a cluster) on stderr.
     pool : bool
         When two or more cohorts ran (``ok`` or ``failed``: their input was valid), end with their pooled report
         (:mod:`rmkit.runs.pool_report`) in ``<runs_dir>/pooled/<timestamp>/``.
+    scheduler : str, optional
+        A Dask scheduler's address (``tcp://host:8786``) or scheduler file: run each cohort as a task of that
+        cluster. ``runs_dir`` must then be a folder every worker sees (checked first); ``workers`` is ignored.
 
     Returns
     -------
@@ -127,7 +134,8 @@ def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None 
     Raises
     ------
     UsageError
-        If no cohort is given, ``workers`` is below 1, a phase is unknown or the notebooks folder has none.
+        If no cohort is given, ``workers`` is below 1, a phase is unknown or the notebooks folder has none; or the
+        scheduler cannot be reached, has no worker, or its workers do not see ``runs_dir``.
     """
     from tqdm import tqdm
 
@@ -144,7 +152,15 @@ def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None 
         "phases": [p.name for p in selected],
         "notebooks": str(Path(notebooks).resolve()) if notebooks is not None else None,
         "cell_timeout": cell_timeout,
+        "worker": "local",
     }
+    if scheduler is not None:
+        from .dask_batch import run_on_cluster
+
+        result = run_on_cluster([str(c) for c in cohorts], spec, len(selected), scheduler, progress=progress)
+        if pool:
+            result.pooled_report, result.pool_messages = _pool(result.outcomes, Path(spec["runs_dir"]))
+        return result
     clock = time.perf_counter()
     lock = threading.Lock()
     bar = tqdm(total=len(cohorts) * len(selected), unit="phase", desc=f"{len(cohorts)} cohorts", file=sys.stderr,
@@ -159,17 +175,17 @@ def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None 
                 bar.set_postfix_str(", ".join(f"{n} {s}" for s, n in sorted(tally.items())), refresh=False)
             bar.update(steps)
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rmkit-batch")
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rmkit-batch")
     try:
-        futures = [pool.submit(_run_worker, str(cohort), spec, len(selected), advance, running) for cohort in cohorts]
+        futures = [executor.submit(_run_worker, str(cohort), spec, len(selected), advance, running) for cohort in cohorts]
         outcomes = [future.result() for future in futures]
     except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
+        executor.shutdown(wait=False, cancel_futures=True)
         for process in list(running):
             process.terminate()
         raise
     finally:
-        pool.shutdown(wait=True)
+        executor.shutdown(wait=True)
         bar.close()
     result = BatchResult(outcomes, time.perf_counter() - clock)
     if pool:
@@ -203,7 +219,8 @@ def _pool(outcomes: Sequence[CohortOutcome], runs_dir: Path) -> tuple[Path | Non
 
 
 def _run_worker(cohort: str, spec: dict[str, Any], phases: int, advance: Callable[..., None],
-                running: set[subprocess.Popen[str]]) -> CohortOutcome:
+                running: set[subprocess.Popen[str]],
+                on_run_dir: Callable[[str], None] | None = None) -> CohortOutcome:
     """Run one cohort in a fresh process; read its events; describe what happened, even if it died."""
     from .execute import kernel_environment
 
@@ -222,6 +239,8 @@ def _run_worker(cohort: str, spec: dict[str, Any], phases: int, advance: Callabl
             event = json.loads(line[len(_MARK):])
             if event["event"] == "start":
                 run_dir = event["run_dir"]
+                if on_run_dir is not None:
+                    on_run_dir(run_dir)
             elif event["event"] == "phase":
                 done += 1
                 advance(1)
@@ -235,19 +254,19 @@ def _run_worker(cohort: str, spec: dict[str, Any], phases: int, advance: Callabl
     if result is None:
         message = f"the worker process stopped unexpectedly (exit code {code})"
         outcome = CohortOutcome(cohort, "crashed", duration, run_dir=Path(run_dir) if run_dir else None,
-                                messages=[message, *tail])
+                                messages=[message, *tail], worker=spec["worker"])
         if outcome.run_dir is not None:
-            _mark_crashed(outcome.run_dir, message)
+            mark_crashed(outcome.run_dir, message)
     else:
         outcome = CohortOutcome(cohort, result["status"], duration, cohort_id=result.get("cohort_id"),
                                 run_dir=Path(result["run_dir"]) if result.get("run_dir") else None,
                                 report=Path(result["report"]) if result.get("report") else None,
-                                messages=result.get("messages", []))
+                                messages=result.get("messages", []), worker=spec["worker"])
     advance(phases - done, outcome)
     return outcome
 
 
-def _mark_crashed(run_dir: Path, message: str) -> None:
+def mark_crashed(run_dir: Path, message: str) -> None:
     """Say in a crashed run's manifest that it will never finish (it was left saying ``running``)."""
     from .manifest import read_manifest, write_manifest
 
@@ -281,7 +300,7 @@ def worker_main(argv: Sequence[str]) -> int:
     try:
         result = run_cohort(
             task["cohort"], runs_dir=task["runs_dir"], phases=task["phases"], notebooks=task["notebooks"],
-            cell_timeout=task["cell_timeout"], on_start=lambda run: emit(event="start", run_dir=str(run.run_dir)),
+            cell_timeout=task["cell_timeout"], worker=task.get("worker"), on_start=lambda run: emit(event="start", run_dir=str(run.run_dir)),
             on_phase=phase_done,
         )
     except RmkitError as exc:

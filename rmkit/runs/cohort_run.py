@@ -118,7 +118,8 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
                runs_dir: str | os.PathLike[str] | None = None, phases: Sequence[str] | None = None,
                notebooks: str | os.PathLike[str] | None = None, cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
                on_phase: Callable[[PhaseResult], None] | None = None,
-               on_start: Callable[[RunResult], None] | None = None, person_tables: bool | None = None) -> RunResult:
+               on_start: Callable[[RunResult], None] | None = None, person_tables: bool | None = None,
+               worker: str | None = None) -> RunResult:
     """Run the phase notebooks on a cohort folder into a new run folder (see the module's docstring).
 
     Parameters
@@ -142,6 +143,8 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
     person_tables : bool, optional
         Whether the run writes per-person tables (``tables/scores.csv``: each person's scale scores); default
         ``program.yaml: person_tables`` (true). False for a run folder that is shared: it then holds aggregates only.
+    worker : str, optional
+        Who ran it, recorded as the manifest's ``worker`` (``rmkit batch``: ``local``, or the Dask worker's address).
 
     Returns
     -------
@@ -184,6 +187,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
         person_tables = cohort.program.person_tables
     manifest = new_manifest(result, cohort, cell_timeout=cell_timeout, selected=[p.name for p in selected])
     manifest["parameters"]["person_tables"] = person_tables
+    manifest["worker"] = worker
     save_manifest(manifest, result)
     if on_start:
         on_start(result)

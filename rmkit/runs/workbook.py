@@ -6,6 +6,10 @@ true/false as yes/no, a frozen header row and columns wide enough to read; every
 as a formula is neutralized (:func:`rmkit.cohort.tables.neutralize_frame`). A first sheet, ``About``, lists each
 sheet with the file it comes from and its rows. Sheet names are the table names in words, at most 31 characters
 (Excel's limit), made unique.
+
+A table of more than :data:`MAX_SHEET_CELLS` cells (at 2,000 + 2,000 people, the 2,000 × 2,000 compatibility
+matrix: writing its 4 million cells took minutes) is not copied into the workbook: the About sheet lists it with
+its size and says to open its CSV, which holds every cell.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["write_workbook", "sheet_name"]
+__all__ = ["write_workbook", "sheet_name", "MAX_SHEET_CELLS"]
+
+MAX_SHEET_CELLS = 500_000  # rows × columns of the largest table copied into tables.xlsx (about 10 s to write)
 
 
 def sheet_name(stem: str, taken: set[str]) -> str:
@@ -50,6 +56,12 @@ def write_workbook(tables_dir: str | os.PathLike[str], path: str | os.PathLike[s
     taken: set[str] = {"About"}
     sheets, about = [], []
     for file in files:
+        columns = len(pd.read_csv(file, nrows=0).columns)  # the size first, without parsing a table left out
+        frame_rows = _count_rows(file)
+        if frame_rows * max(columns, 1) > MAX_SHEET_CELLS:
+            about.append({"sheet": "(not in this workbook)", "file": f"tables/{file.name}", "rows": frame_rows,
+                          "note": f"{frame_rows:,} rows × {columns:,} columns: too large for a sheet here; open the CSV"})
+            continue
         frame = pd.read_csv(file, keep_default_na=True, low_memory=False)
         for column in frame.columns:
             values = frame[column].dropna()
@@ -62,15 +74,25 @@ def write_workbook(tables_dir: str | os.PathLike[str], path: str | os.PathLike[s
         frame.columns = labels
         name = sheet_name(file.stem, taken)
         sheets.append((name, neutralize_frame(frame)))
-        about.append({"sheet": name, "file": f"tables/{file.name}", "rows": len(frame)})
+        about.append({"sheet": name, "file": f"tables/{file.name}", "rows": len(frame), "note": ""})
     path = Path(path)
+    from openpyxl.utils import get_column_letter
+
+    sheets.insert(0, ("About", pd.DataFrame(about).rename(columns=str.capitalize)))
     with atomic_write(path, "wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
-        pd.DataFrame(about).rename(columns=str.capitalize).to_excel(writer, sheet_name="About", index=False)
         for name, frame in sheets:
             frame.to_excel(writer, sheet_name=name, index=False)
-        for sheet in writer.book.worksheets:
+            sheet = writer.sheets[name]
             sheet.freeze_panes = "A2"
-            for cells in sheet.columns:
-                width = max((len(str(c.value)) for c in cells if c.value is not None), default=8)
-                sheet.column_dimensions[cells[0].column_letter].width = min(60, max(8, width + 2))
+            for k, column in enumerate(frame.columns, start=1):  # wide enough for the longest value, at most 60
+                values = frame[column].dropna()
+                width = max(len(str(column)), int(values.astype(str).str.len().max()) if len(values) else 0)
+                sheet.column_dimensions[get_column_letter(k)].width = min(60, max(8, width + 2))
     return path
+
+
+def _count_rows(file: Path) -> int:
+    """Data rows of a CSV (records, as pandas parses them), reading one column at a time in chunks."""
+    import pandas as pd
+
+    return sum(len(chunk) for chunk in pd.read_csv(file, usecols=[0], chunksize=200_000, dtype=str))

@@ -142,3 +142,127 @@ def test_every_chart_draws_the_frames_rmkit_returns(library_frames, name: str) -
     for frame in library_frames[name]:
         svg = charts.to_svg(getattr(charts, name)(frame))
         assert marks(svg) > 0, (name, list(frame.columns))
+
+
+# -- big cohorts: every chart that takes row-level data keeps its spec small, and says what it left out ------------
+
+def _big_frames(n: int = 20_000) -> dict:
+    """Row-level frames of a big cohort (2,000 + 2,000 people and more), by the chart that draws them."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    statuses = np.array(["at risk", "needs check-in", "on track"])
+    pair_ids = rng.integers(0, 2000, n)
+    rank = pair_ids % 3
+    days = np.sort(rng.choice(np.arange(20_000), n, replace=False))  # distinct event times, as Kaplan–Meier's
+    return {
+        "tenure_chart": pd.DataFrame({"role": rng.choice(["mentor", "mentee"], n), "tenure_years": rng.uniform(0, 35, n).round(1)}),
+        "score_distribution_chart": pd.DataFrame({"score": rng.uniform(0, 1, n)}),
+        "timeline_chart": pd.DataFrame({"pair": [f"m{p:04d} → e{p:04d}" for p in pair_ids],
+                                        "date": pd.Timestamp("2026-01-05") + pd.to_timedelta(rng.integers(0, 180, n), unit="D"),
+                                        "pulse": rng.integers(1, 6, n), "status": statuses[rank], "status_rank": rank}),
+        "retention_chart": pd.DataFrame({"group": np.repeat(["participant", "comparison"], n // 2),
+                                         "months": np.concatenate([days[::2], days[1::2]]) / 30.44,
+                                         "survival": np.concatenate([np.linspace(100, 60, n // 2)] * 2),
+                                         "ci_low": np.concatenate([np.linspace(100, 55, n // 2)] * 2),
+                                         "ci_high": np.concatenate([np.linspace(100, 65, n // 2)] * 2)}),
+        "roi_chart": pd.DataFrame({"kind": rng.choice(["cost", "benefit"], n), "item": [f"line {k}" for k in range(n)],
+                                   "amount": rng.uniform(10, 1000, n)}),
+        "composition_chart": pd.DataFrame({"attribute": "location", "value": [f"site {k // 2}" for k in range(n)],
+                                           "role": ["mentor", "mentee"] * (n // 2), "n": rng.integers(1, 9, n)}),
+        "supply_demand_chart": pd.DataFrame({"skill": [f"skill {k}" for k in range(n)], "direction": "digital",
+                                             "wanted_by": rng.integers(0, 50, n), "offered_by": rng.integers(0, 50, n)}),
+    }
+
+
+def _inline_rows(spec: dict) -> int:
+    return sum(len(rows) for rows in spec.get("datasets", {}).values())
+
+
+@pytest.mark.parametrize("name", sorted(_big_frames(10)))
+def test_row_level_charts_draw_twenty_thousand_rows_without_embedding_them(name: str) -> None:
+    """Before, timeline_chart raised altair's MaxRowsError from 5,000 meetings and the check-ins phase failed."""
+    from rmkit.charts.limits import MAX_ROWS
+
+    chart = getattr(charts, name)(_big_frames()[name])
+    spec = chart.to_dict()  # raises MaxRowsError if more than 5,000 rows were embedded
+    assert _inline_rows(spec) <= min(MAX_ROWS, 1200)
+    assert marks(charts.to_svg(chart)) > 0
+
+
+def test_binned_histograms_count_what_vega_lite_would() -> None:
+    """Reference: numpy.histogram with the same edges (2-year bins from 0; 0.05 bins on [0, 1], 1.0 in the last)."""
+    import numpy as np
+
+    frames = _big_frames()
+    people = frames["tenure_chart"]
+    spec = charts.tenure_chart(people).to_dict()
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    for role in ("mentor", "mentee"):
+        expected, edges = np.histogram(people.loc[people.role == role, "tenure_years"], bins=np.arange(0, 38, 2))
+        got = rows[rows.role == role].set_index("bin_start")["count"].reindex(edges[:-1], fill_value=0)
+        assert got.tolist() == expected.tolist()
+    scores = pd.Series([0.0, 0.05, 0.3, 0.999, 1.0, None])
+    spec = charts.score_distribution_chart(pd.DataFrame({"score": scores})).to_dict()
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    expected, edges = np.histogram(scores.dropna(), bins=np.round(np.arange(21) * 0.05, 10))  # edges exactly k × 0.05
+    assert rows.set_index("bin_start")["count"].reindex(edges[:-1], fill_value=0).tolist() == expected.tolist()
+
+
+def test_a_long_timeline_shows_the_most_urgent_pairs_and_says_so() -> None:
+    from rmkit.charts.limits import note_of
+
+    meetings = _big_frames()["timeline_chart"]
+    chart = charts.timeline_chart(meetings, max_pairs=60)
+    rows = pd.DataFrame(next(v for v in chart.to_dict()["datasets"].values() if "pair" in v[0]))
+    assert rows["pair"].nunique() == 60 and set(rows["status"]) == {"at risk"}  # at risk first
+    assert note_of(chart).startswith("Showing the 60 most urgent of 2,000 pairs")
+    assert "Showing the 60 most urgent" in charts.to_svg(chart)  # the note is under the chart in the SVG too
+    small = meetings[meetings["pair"].isin(meetings["pair"].unique()[:5])]
+    assert note_of(charts.timeline_chart(small)) is None  # nothing left out, nothing said
+
+
+def test_a_long_survival_curve_is_read_at_even_times_and_says_so() -> None:
+    """The thinned curve is the step function itself (value at t = the last step at or before t)."""
+    from rmkit.charts.limits import note_of
+
+    curves = _big_frames()["retention_chart"]
+    chart = charts.retention_chart(curves, max_points=400)
+    rows = pd.DataFrame(next(iter(chart.to_dict()["datasets"].values())))
+    assert rows.groupby("group").size().tolist() == [400, 400]
+    part = curves[curves.group == "participant"].sort_values("months")
+    for _, row in rows[rows.group == "participant"].sample(20, random_state=1).iterrows():
+        before = part[part["months"] <= row["months"]]
+        assert row["survival"] == pytest.approx(before["survival"].iloc[-1])
+    assert "400 evenly spaced times" in note_of(chart)
+
+
+def test_many_cost_lines_name_the_largest_and_keep_the_totals() -> None:
+    from rmkit.charts.limits import note_of
+
+    lines = _big_frames()["roi_chart"]
+    chart = charts.roi_chart(lines)
+    rows = pd.DataFrame(next(iter(chart.to_dict()["datasets"].values())))
+    assert len(rows) <= 10
+    assert rows.groupby("kind")["amount"].sum().to_dict() == pytest.approx(lines.groupby("kind")["amount"].sum().to_dict())
+    assert "summed per kind" in note_of(chart)
+    assert note_of(charts.roi_chart(CASES["roi_chart"])) is None
+
+
+def test_many_values_and_skills_show_the_largest_and_say_so() -> None:
+    from rmkit.charts.limits import note_of
+
+    frames = _big_frames()
+    counts = frames["composition_chart"]
+    chart = charts.composition_chart(counts, max_values=15)
+    rows = pd.DataFrame(next(iter(chart.to_dict()["datasets"].values())))
+    assert rows["value"].nunique() == 15 and rows["n"].sum() == counts["n"].sum()  # nobody is lost: "other" holds them
+    totals = counts.groupby("value", sort=False)["n"].sum().sort_values(ascending=False, kind="stable")
+    assert set(rows["value"]) == set(totals.index[:14]) | {"other (9986 values)"}
+    assert note_of(chart).startswith("The 14 largest values of location (10,000 values) are shown")
+    skills = frames["supply_demand_chart"]
+    chart = charts.supply_demand_chart(skills, max_skills=25)
+    rows = pd.DataFrame(next(iter(chart.to_dict()["datasets"].values())))
+    assert rows["skill"].nunique() == 25 and rows.loc[rows.side == "wanted by", "people"].min() >= skills["wanted_by"].nlargest(25).min()
+    assert "25 most wanted skills of digital (20,000 skills)" in note_of(chart)
+    assert note_of(charts.composition_chart(CASES["composition_chart"])) is None

@@ -21,7 +21,11 @@ def test_plan_writes_exactly_its_columns(run_rmkit, tmp_path: Path, example_dir:
     result = run_rmkit("plan", example_dir, "--out", tmp_path / "plan.csv")
     assert result.returncode == 0, result.stderr
     plan = pd.read_csv(tmp_path / "plan.csv")
-    assert list(plan.columns) == PLAN_COLUMNS and set(plan["sd_source"]) == {"first_wave"}
+    assert list(plan.columns) == PLAN_COLUMNS
+    # the example's program.yaml plans digital fluency with expected_sd: 0.8; the other objectives use the first wave
+    sources = dict(zip(plan["objective"], plan["sd_source"], strict=True))
+    assert sources.pop("digital_fluency") == "expected_sd" and set(sources.values()) == {"first_wave"}
+    assert plan.loc[plan["objective"] == "digital_fluency", "sd"].item() == 0.8
     assert "digital_fluency: n = 40" in result.stdout and "detectable change" in result.stdout
 
 

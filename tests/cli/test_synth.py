@@ -35,3 +35,20 @@ def test_same_seed_same_folder(tmp_path: Path) -> None:
     a = generate_folder(tmp_path / "a", mentors=6, mentees=6, seed=1, name="same")
     b = generate_folder(tmp_path / "b", mentors=6, mentees=6, seed=1, name="same")
     assert file_hashes(a) == file_hashes(b)
+
+
+def test_synth_comparison_respondents_and_their_attrition(run_rmkit, tmp_path: Path) -> None:
+    done = run_rmkit("synth", tmp_path / "c", "--mentors", "8", "--mentees", "8", "--seed", "2",
+                     "--comparison-respondents", "12", "--comparison-attrition", "0.3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    from rmkit.cohort import load_cohort
+
+    cohort = load_cohort(tmp_path / "c")
+    theirs = cohort.comparison_responses
+    assert theirs.person_id.nunique() == 12
+    assert theirs.groupby("wave").size().reindex(cohort.program.waves).is_monotonic_decreasing
+    refused = run_rmkit("synth", tmp_path / "d", "--comparison-attrition", "0.7", cwd=tmp_path)
+    assert refused.returncode == 2 and not (tmp_path / "d").exists()
+    none = run_rmkit("synth", tmp_path / "e", "--mentors", "3", "--mentees", "3", "--comparison-respondents", "0",
+                     cwd=tmp_path)
+    assert none.returncode == 0 and len(load_cohort(tmp_path / "e").comparison_responses) == 0

@@ -37,6 +37,7 @@ def test_required_columns_are_the_designs_bold_ones() -> None:
         "responses": ["person_id", "wave"],
         "checkins": ["mentor_id", "mentee_id", "date"],
         "agreements": ["mentor_id", "mentee_id", "goal"],  # the second round's additions
+        "preferences": ["person_id", "ranks", "rank"],  # the second round's additions
         "outcomes": ["person_id", "group", "start_date"],
         "costs": ["kind", "item", "amount"],
         "pairs": ["mentor_id", "mentee_id"],

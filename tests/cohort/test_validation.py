@@ -142,7 +142,7 @@ def test_response_rules(tiny: Path) -> None:
         "responses.csv:2:s1: found 7; allowed: 1 to 5",
         "responses.csv:3:s2: found '2.5'; expected a whole number from 1 to 5",
         "responses.csv:4:wave: found 'month3'; allowed: a wave of program.yaml (baseline, month6)",
-        "responses.csv:5:person_id: found 'zz'; it is not a person_id of participants.csv",
+        "responses.csv:5:person_id: found 'zz'; it is not a person_id of participants.csv, nor a comparison person of outcomes.csv",
         "responses.csv:6:submitted_at: found 'yesterday'; expected a date (YYYY-MM-DD) or an ISO date-time (YYYY-MM-DDTHH:MM)",
     ]
 

@@ -37,7 +37,7 @@ def test_small_groups_are_shown_as_suppressed(board: EvaluationBoard) -> None:
 
 
 def test_learning_retention_roi(board: EvaluationBoard) -> None:
-    learning, retention, roi = (board.tabs.children[k] for k in (1, 3, 4))
+    learning, retention, roi = (board.tabs.children[TABS.index(t)] for t in ("Learning", "Retention", "ROI"))
     assert "Both directions of learning" in learning.children[0].value
     assert "comparison" in retention.children[0].value
     assert "ROI" in roi.children[0].value and "Intangible" in roi.children[0].value

@@ -53,7 +53,7 @@ def test_columns_and_types(table):
 
 def test_metric_names_and_groups(table, cohort):
     scales = cohort.instrument.scale_ids
-    allowed = set(scales) | {f"alpha:{s}" for s in scales} | {f"change:{s}" for s in scales} | {
+    allowed = set(scales) | {f"{kind}:{s}" for s in scales for kind in ("alpha", "change", "did")} | {
         "retention_12m", "costs", "benefits", "bcr", "roi_percent", "goals_done"}
     assert set(table.metric) <= allowed
     assert {"retention_12m", "costs", "benefits", "bcr", "roi_percent", "goals_done"} <= set(table.metric)
@@ -214,7 +214,10 @@ def test_tiny_cohort_is_fully_suppressed(tmp_path):
     folder = write_cohort(generate_cohort(n_mentors=2, n_mentees=2, seed=3, n_comparison=3), tmp_path / "tiny")
     table = metrics_table(load_cohort(folder))
     counted = table[table.n.notna()]
-    assert (counted.n < 5).all() and counted.suppressed.all() and counted.value.isna().all()
+    assert counted.suppressed.all() and counted.value.isna().all()
+    # every group has fewer than 5 people; a did row counts both groups together, each of them under 5
+    assert (counted[~counted.metric.str.startswith("did:")].n < 5).all()
+    assert (counted[counted.metric.str.startswith("did:")].n < 10).all()
     assert not np.isnan(table[table.metric == "roi_percent"].value.iloc[0])  # money is not about respondents
 
 

@@ -34,15 +34,20 @@ def test_gpower_paired_t_table() -> None:
     assert np.isnan(power_to_detect(float("nan"), 34, 1.0))
 
 
-def test_plan_of_the_example_uses_first_wave_scores(example_dir: Path) -> None:
+def test_plan_of_the_example_uses_expected_sd_where_given_else_first_wave_scores(example_dir: Path) -> None:
     cohort = load_cohort(example_dir)
     plan = plan_table(cohort).set_index("objective")
     assert list(plan.reset_index().columns) == PLAN_COLUMNS
-    row = plan.loc["digital_fluency"]  # a mentee scale: the mentees are measured
-    assert row["n"] == len(cohort.mentees) and row["sd_source"] == "first_wave"
+    # digital_fluency: a mentee scale (the mentees are measured), planned in program.yaml with expected_sd: 0.8
+    row = plan.loc["digital_fluency"]
+    assert row["n"] == len(cohort.mentees) and row["sd_source"] == "expected_sd" and row["sd"] == 0.8
+    assert row["mde"] == pytest.approx(detectable_change(row["n"], 0.8))
+    # business_insight: a mentor scale with no planning value, so the SD of the mentors' first-wave scores
+    row = plan.loc["business_insight"]
+    assert row["n"] == len(cohort.mentors) and row["sd_source"] == "first_wave"
     scores = score_responses(cohort.responses, cohort.instrument)
-    mentees = set(cohort.mentees["person_id"])
-    baseline = scores[(scores.wave == "baseline") & (scores.scale == "digital_confidence") & scores.person_id.isin(mentees)]
+    mentors = set(cohort.mentors["person_id"])
+    baseline = scores[(scores.wave == "baseline") & (scores.scale == "business_insight") & scores.person_id.isin(mentors)]
     assert row["sd"] == pytest.approx(np.std(baseline["score"], ddof=1))
     assert row["mde"] == pytest.approx(detectable_change(row["n"], row["sd"]))
     assert plan.loc["collaboration", "n"] == len(cohort.participants)  # audience all: everyone

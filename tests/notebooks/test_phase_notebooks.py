@@ -167,3 +167,30 @@ def test_parameters_cell(notebook: Path) -> None:
     params = papermill.inspect_notebook(str(notebook))
     assert {"cohort_dir", "output_dir"} <= set(params)
     assert params["cohort_dir"]["default"] == "None" and params["output_dir"]["default"] == "None"
+
+
+@pytest.mark.notebook
+def test_evaluation_shows_the_effect_against_the_comparison_group_or_why_not(executed) -> None:
+    text = _outputs_text(executed[("example", "05_evaluation")]["notebook"])
+    assert "Difference-in-differences" in text and "Balance at the first wave" in text and "WWC reading" in text
+    assert "Judged by" in text and "difference-in-differences" in text
+    assert "True</td>" not in text and "False</td>" not in text and ">-0.00<" not in text
+    tables = executed[("example", "05_evaluation")]["out"] / "tables"
+    assert (tables / "effects.csv").exists() and (tables / "balance.csv").exists()
+    bare = _outputs_text(executed[("bare", "05_evaluation")]["notebook"])
+    assert "No comparison group answered the survey" in bare
+
+
+@pytest.mark.notebook
+def test_pairing_phase_writes_and_shows_robustness(executed) -> None:
+    """The runs' pairs table gains ``robustness`` (0–1, locked pairs 1), and the phase lists the fragile pairs."""
+    import pandas as pd
+
+    run = executed[("example", "03_pairing")]
+    pairs = pd.read_csv(run["out"] / "tables" / "pairs_proposal.csv")
+    assert pairs["robustness"].between(0, 1).all()
+    assert (pairs.loc[pairs["locked"], "robustness"] == 1).all()
+    text = _outputs_text(run["notebook"])
+    fragile = int((pairs["robustness"] < 0.5).sum())
+    assert fragile and f"**{fragile} fragile pair(s)**" in text and "Fragile pairs, the least robust first" in text
+    assert "Robustness (0–1)" in text or "Robustness (0\\u20131)" in text

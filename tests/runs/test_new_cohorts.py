@@ -71,6 +71,9 @@ def make_cohort(folder: Path, states: dict[str, str]) -> Path:
 def combined_notebook(phase_notebook: Path, cohorts: list[Path], work: Path) -> nbformat.NotebookNode:
     """One notebook that runs ``phase_notebook``'s code for each cohort, as a report and as a dashboard."""
     source = nbformat.read(phase_notebook, as_version=4)
+    # the parameters cell's defaults (e.g. the pairing phase's robustness_draws) first; the cohort and output below
+    defaults = "".join(cell.source + "\n" for cell in source.cells
+                       if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []))
     cells = []
     for index, cohort in enumerate(cohorts):
         for dashboard in (False, True):
@@ -78,6 +81,7 @@ def combined_notebook(phase_notebook: Path, cohorts: list[Path], work: Path) -> 
             setup = (
                 "%reset -f\n"
                 "import os\n"
+                + defaults
                 + ("os.environ['RMKIT_DASHBOARD'] = '1'\n" if dashboard else "os.environ.pop('RMKIT_DASHBOARD', None)\n")
                 + f"cohort_dir, output_dir = {str(cohort)!r}, {str(out)!r}\n"
                 + f"print('cohort', {cohort.name!r}, 'dashboard' if {dashboard} else 'report')"

@@ -31,7 +31,9 @@ def test_objectives_and_retention_figures(summary, example_dir: Path) -> None:
     met = int(result.objectives["met"].fillna(False).sum())
     tiles = {t.key: t for t in summary.tiles}
     assert tiles["objectives"].figure == f"{met} of {len(result.objectives)}"
-    assert "paired change" in tiles["objectives"].sentence  # no other evidence is named: the survey's paired change
+    # the evidence that judged each objective is named: the example's comparison group answered the survey
+    assert set(result.objectives["judged_by"]) == {"difference-in-differences"}
+    assert tiles["objectives"].sentence.count("difference-in-differences") == len(result.objectives)
     difference = result.retention_comparison.iloc[0]["difference"]
     assert tiles["retention"].figure == f"{difference:+.1f} points"
 
@@ -107,6 +109,28 @@ def test_workbook_holds_every_table_readably_and_formula_safe(tmp_path: Path) ->
     assert [c.value for c in sheet[2]] == ["p1", 50, "yes", "'=HYPERLINK(\"http://x\")"]
     assert book["About"]["B2"].value == "tables/metrics.csv"
     assert write_workbook(tmp_path / "none", tmp_path / "x.xlsx") is None
+
+
+def test_workbook_lists_a_table_too_large_for_a_sheet_instead_of_copying_it(tmp_path: Path, monkeypatch) -> None:
+    """At 2,000 + 2,000 people the compatibility matrix (4 million cells) took minutes to write into tables.xlsx."""
+    import openpyxl
+
+    from rmkit.runs import workbook
+
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    pd.DataFrame({"mentor_id": [f"m{k}" for k in range(30)]} | {f"e{k}": [0.5] * 30 for k in range(20)}) \
+        .to_csv(tables / "compatibility_matrix.csv", index=False)
+    pd.DataFrame({"metric": ["x"], "value": [1.5]}).to_csv(tables / "metrics.csv", index=False)
+    monkeypatch.setattr(workbook, "MAX_SHEET_CELLS", 30 * 21 - 1)
+    book = openpyxl.load_workbook(workbook.write_workbook(tables, tmp_path / "tables.xlsx"))
+    assert book.sheetnames == ["About", "Metrics"]
+    about = [[c.value for c in row] for row in book["About"].iter_rows()]
+    assert about[0] == ["Sheet", "File", "Rows", "Note"]
+    assert about[1][:3] == ["(not in this workbook)", "tables/compatibility_matrix.csv", 30]
+    assert about[1][3] == "30 rows × 21 columns: too large for a sheet here; open the CSV"
+    monkeypatch.setattr(workbook, "MAX_SHEET_CELLS", 30 * 21)
+    assert "Compatibility matrix" in openpyxl.load_workbook(workbook.write_workbook(tables, tmp_path / "all.xlsx")).sheetnames
 
 
 @pytest.mark.browser
