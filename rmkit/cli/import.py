@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..cohort.importers import import_responses
     from ..cohort.tables import write_table
-    from ..cohort.validation import require_valid
+    from ..cohort.verdict import require_valid
     from ..errors import UsageError
     from ._output import output_path
 

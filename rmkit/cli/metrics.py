@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cohort.tables import write_table
-    from ..cohort.validation import require_valid
+    from ..cohort.verdict import require_valid
     from ..evaluation.metrics_table import metrics_table
     from ._output import output_path
 

@@ -81,7 +81,7 @@ def check_output(option: str, value: str | None, cohort_dir: Path, inputs: list[
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cohort.validation import require_valid
+    from ..cohort.verdict import require_valid
     from ..errors import UsageError
 
     if args.shortlist is not None:

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cohort.tables import write_table
-    from ..cohort.validation import require_valid
+    from ..cohort.verdict import require_valid
     from ..evaluation.planning import plan_table, undetectable_targets
     from ._output import output_path
 

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..cohort.validation import require_valid
+    from ..cohort.verdict import require_valid
     from ..errors import UsageError
     from .pair import check_output
 

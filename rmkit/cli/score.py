@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cohort.tables import write_table
-    from ..cohort.validation import require_valid
+    from ..cohort.verdict import require_valid
     from ..errors import UsageError
     from ..evaluation.scoring import SCORE_COLUMNS, score_responses
     from ._output import output_path

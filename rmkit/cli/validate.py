@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cohort import validate_cohort
-    from ..cohort.validation import print_validation
+    from ..cohort.verdict import print_validation
 
     report = validate_cohort(args.cohort)
     if report.cohort is not None and report.cohort.preferences is not None:

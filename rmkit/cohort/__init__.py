@@ -3,8 +3,10 @@
 Everything that touches a cohort's files lives here, and nothing else in rmkit reads or writes them:
 
 - :mod:`~rmkit.cohort.folder`: the typed :class:`Cohort`, finding its files, reading the decision log;
-- :mod:`~rmkit.cohort.validation`: :func:`validate_cohort` / :func:`load_cohort` (every problem in one pass) and
-  showing the result to people;
+- :mod:`~rmkit.cohort.validation`: :func:`validate_cohort` / :func:`load_cohort` (every problem in one pass), with
+  :mod:`~rmkit.cohort.pairing_inputs` (the checks that span files: preferences, levels, the manager chain, earlier
+  cycles) and :mod:`~rmkit.cohort.verdict` (showing the result to people: the summary line, the problems, the gate
+  of every command that needs valid input);
 - :mod:`~rmkit.cohort.schemas`: the declared columns of every table, type conversion and value checks (pandera);
 - :mod:`~rmkit.cohort.config`: ``program.yaml`` and survey instruments (pydantic models, YAML with located errors);
 - :mod:`~rmkit.cohort.safe_yaml`: reading YAML safely (no objects, aliases bounded, errors located);

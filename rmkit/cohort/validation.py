@@ -1,18 +1,16 @@
-"""Validating a cohort folder (the data contract in the README's "The cohort folder"), and showing the result.
+"""Validating a cohort folder (the data contract in the README's "The cohort folder").
 
 :func:`validate_cohort` reads every file and reports **every** problem in one pass (never raising on bad input);
 :func:`load_cohort` returns a typed :class:`~rmkit.cohort.folder.Cohort` or raises
-:class:`~rmkit.errors.ValidationError` carrying all of them. :func:`print_validation`, :func:`summarize_validation`
-and :func:`require_valid` show a report to people (the command line, the dashboards and the notebooks share them).
+:class:`~rmkit.errors.ValidationError` carrying all of them. :mod:`rmkit.cohort.verdict` shows a report to people.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import pandas as pd
 
@@ -29,8 +27,7 @@ from .folder import TABLE_NAMES, Cohort, find_table, order_decisions, read_text_
 from .schemas import TABLES, Column, TableSpec, check_table, convert_table, value_check
 from .tables import read_raw_table
 
-__all__ = ["ValidationReport", "validate_cohort", "load_cohort", "print_validation", "summarize_validation",
-           "require_valid"]
+__all__ = ["ValidationReport", "validate_cohort", "load_cohort"]
 
 
 @dataclass
@@ -465,44 +462,3 @@ class _Validator:
             rows=dict(self.rows),
             warnings=[p for p in self.problems if p.severity == "warning"],
         )
-
-
-def summarize_validation(report: ValidationReport) -> str:
-    """One line: valid or not, with counts."""
-    errors, warnings = len(report.errors), len(report.warnings)
-    w = f"{warnings} warning{'s' if warnings != 1 else ''}"
-    if errors:
-        files = len({p.file for p in report.errors})
-        return f"{report.path}: invalid: {errors} error{'s' if errors != 1 else ''} in {files} file{'s' if files != 1 else ''}, {w}"
-    cohort = report.cohort
-    assert cohort is not None
-    parts = [f"{len(cohort.mentors)} mentors", f"{len(cohort.mentees)} mentees"]
-    for name in ("preferences", "responses", "checkins", "agreements", "outcomes", "costs", "pairs", "decisions"):
-        table = cohort.table(name)
-        if table is not None:
-            parts.append(f"{len(table)} {name} rows")
-        if name == "responses" and cohort.comparison_responses is not None and len(cohort.comparison_responses):
-            parts[-1] += f" (and {len(cohort.comparison_responses)} of the comparison group)"
-    return f"{report.path}: valid ({', '.join(parts)}), {w}"
-
-
-def print_validation(report: ValidationReport, *, quiet: bool = False, file: TextIO | None = None) -> None:
-    """Print every problem as ``FILE:ROW:COLUMN: message`` and a summary line."""
-    out = file or sys.stdout
-    for problem in report.problems:
-        if quiet and problem.severity != "error":
-            continue
-        print(str(problem), file=out)
-    if not quiet:
-        print(summarize_validation(report), file=out)
-
-
-def require_valid(path: str) -> ValidationReport:
-    """Validate a cohort for a command that needs valid input: on errors, raise ValidationError (exit 2) whose
-    lines are the problems; warnings are printed to stderr and the report is returned."""
-    report = validate_cohort(path)
-    if not report.ok:
-        raise ValidationError(report.problems)
-    for problem in report.warnings:
-        print(str(problem), file=sys.stderr)
-    return report

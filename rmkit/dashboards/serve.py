@@ -207,7 +207,7 @@ def start_dashboard(board: str, cohort_dir: str | os.PathLike[str], *, port: int
     UsageError
         For an unknown board, a missing notebook or a server that does not start.
     """
-    from ..cohort.validation import require_valid
+    from ..cohort.verdict import require_valid
     from ..resources import notebooks_dir
 
     if board not in BOARDS:

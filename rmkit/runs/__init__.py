@@ -3,6 +3,7 @@
 - :mod:`~rmkit.runs.execute`: executing one notebook with papermill, robustly (kernel retries, timeouts, logs);
 - :mod:`~rmkit.runs.cohort_run`: a run — validate, claim a fresh run folder, run each phase, write the report;
 - :mod:`~rmkit.runs.batch_run`: many cohorts in parallel worker processes, one failure never stopping the others;
+- :mod:`~rmkit.runs.batch_worker`: one cohort of a batch in its own process, its events and its outcome;
 - :mod:`~rmkit.runs.dask_batch`: the same as tasks of a `dask.distributed` cluster (`rmkit batch --scheduler`);
 - :mod:`~rmkit.runs.results`: :class:`~rmkit.runs.results.PhaseResult` and :class:`~rmkit.runs.results.RunResult`;
 - :mod:`~rmkit.runs.manifest`: ``manifest.json`` (versions, parameters, hashes of inputs and outputs);

@@ -3,7 +3,7 @@
 The client (the ``rmkit batch`` process) connects to the scheduler, checks that every connected worker sees the
 runs folder (each writes a marker file there, the client reads it back), then submits one task per cohort. A task
 runs its cohort exactly as a local batch does — in a fresh process of its own, started by the worker
-(:func:`rmkit.runs.batch_run._run_worker`) — so a failing phase or a crashing notebook is that cohort's ``failed``
+(:func:`rmkit.runs.batch_worker.run_worker`) — so a failing phase or a crashing notebook is that cohort's ``failed``
 or ``crashed`` line and nothing else; the worker goes on.
 
 A worker that is lost while it runs a cohort (its machine or process died) makes the scheduler run the task again
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from .batch_run import BatchResult, CohortOutcome, _run_worker, mark_crashed
+from .batch_worker import BatchResult, CohortOutcome, mark_crashed, run_worker
 
 __all__ = ["run_on_cluster", "connect", "check_shared_folder"]
 
@@ -123,7 +123,7 @@ def _cohort_task(cohort: str, spec: dict[str, Any], phases: int, ledger: str) ->
         if previous["run_dir"]:
             mark_crashed(Path(previous["run_dir"]), f"the Dask worker {previous['worker']} running this cohort was "
                                                     f"lost; the cohort ran again on {address}")
-    outcome = _run_worker(cohort, {**spec, "worker": address}, phases, lambda *_args: None, set(), on_run_dir=save)
+    outcome = run_worker(cohort, {**spec, "worker": address}, phases, lambda *_args: None, set(), on_run_dir=save)
     outcome.messages[:0] = retried
     return outcome
 
