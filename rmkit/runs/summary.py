@@ -84,8 +84,15 @@ def _objectives_tile(evaluation, instrument) -> Tile:
         met += row.result == "met"
         estimate = "" if r["estimate"] != r["estimate"] else f" ({_num(r['estimate'], signed=True)} against {_num(r['target'], signed=True)}, {how})"
         parts.append(f"{row.objective.replace('_', ' ')} {row.result}{estimate}")
+    judged = int((view["result"] != "not judged").sum())
+    if judged == 0:
+        # Nothing measured yet is not a failure: a sponsor reads "0 of 3" in red as three objectives missed.
+        return Tile("objectives", "Objectives met", "not judged yet",
+                    f"None of the {len(view)} objectives has evidence yet: " + "; ".join(parts) + ".", "neutral")
     tone = "good" if met == len(view) else ("bad" if met == 0 else "neutral")
-    return Tile("objectives", "Objectives met", f"{met} of {len(view)}", "; ".join(parts) + ".", tone)
+    figure = f"{met} of {len(view)}" if judged == len(view) else f"{met} of {judged} judged"
+    text = "; ".join(parts) + "." + ("" if judged == len(view) else f" {len(view) - judged} of {len(view)} not judged yet.")
+    return Tile("objectives", "Objectives met", figure, text, tone)
 
 
 def _learning_tile(evaluation, flows) -> Tile:

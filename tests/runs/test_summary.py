@@ -89,6 +89,9 @@ def test_a_bare_cohort_still_has_a_summary(tmp_path: Path) -> None:
     tiles = {t.key: t for t in executive_summary(load_cohort(folder)).tiles}
     assert tiles["retention"].figure == "–" and tiles["roi"].figure == "–"
     assert "not measured" in tiles["learning"].sentence or "No learning" in tiles["learning"].sentence
+    # objectives with no evidence yet are not "0 of 3" in red (which a sponsor reads as three objectives missed)
+    assert tiles["objectives"].figure == "not judged yet" and tiles["objectives"].tone == "neutral"
+    assert "None of the 3 objectives has evidence yet" in tiles["objectives"].sentence
 
 
 def test_workbook_holds_every_table_readably_and_formula_safe(tmp_path: Path) -> None:
