@@ -136,3 +136,82 @@ def mixed_metric_rows(mixed: pd.DataFrame) -> pd.DataFrame:
         "value": mixed["estimate"].to_numpy(dtype="float64"), "ci_low": mixed["ci_low"].to_numpy(dtype="float64"),
         "ci_high": mixed["ci_high"].to_numpy(dtype="float64"), "suppressed": mixed["suppressed"].astype(bool).to_numpy(),
     })
+
+
+# --------------------------------------------------------------------------------------------- views for people
+
+_COMPARED = {"participant": "participants − comparison", "all": "participants", "role=mentor": "mentors",
+             "role=mentee": "mentees", "mentee-mentor": "mentees − mentors"}
+
+
+def _interval(estimate: float, low: float, high: float) -> str:
+    if estimate is None or pd.isna(estimate):
+        return "–"
+
+    def two(x: float) -> str:
+        return f"{0.0 if abs(x) < 0.005 else x:.2f}"
+
+    text = f"{'+' if estimate >= 0.005 else ''}{two(estimate)}"
+    return text + (f" ({two(low)} to {two(high)})" if pd.notna(low) and pd.notna(high) else "")
+
+
+def mixed_view(evidence: EveryWaveEvidence, labels: dict[str, str], *, roles: bool = False) -> pd.DataFrame:
+    """The mixed model's effects for people: ``scale`` (label), ``scale_id``, ``wave``, ``since`` (the first wave),
+    ``compared`` (plain words), ``estimate``, ``ci_low``, ``ci_high`` (numbers, empty where hidden), ``effect``
+    (text: estimate and 95% CI, or why it is empty), ``n_people``, ``n_obs``, ``suppressed``. ``roles`` gives the
+    wave × role model instead."""
+    table = evidence.mixed_roles if roles else evidence.mixed
+    columns = ["scale", "scale_id", "wave", "since", "compared", "estimate", "ci_low", "ci_high", "effect", "n_people",
+               "n_obs", "suppressed"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    effect = []
+    for row in table.itertuples(index=False):
+        if row.suppressed:
+            effect.append("suppressed (a group is under the minimum size)")
+        elif not row.converged:
+            effect.append("no estimate (the model did not converge)")
+        else:
+            effect.append(_interval(row.estimate, row.ci_low, row.ci_high))
+    out = pd.DataFrame({
+        "scale": table["scale"].map(labels).fillna(table["scale"]), "scale_id": table["scale"], "wave": table["wave"],
+        "since": table["first_wave"], "compared": table["group"].map(_COMPARED).fillna(table["group"]),
+        "estimate": table["estimate"], "ci_low": table["ci_low"], "ci_high": table["ci_high"], "effect": effect,
+        "n_people": table["n_people"], "n_obs": table["n_obs"], "suppressed": table["suppressed"].astype(bool)})
+    return out[columns].reset_index(drop=True)
+
+
+def attrition_view(evidence: EveryWaveEvidence) -> pd.DataFrame:
+    """Attrition for people: ``group`` (participants, comparison group, overall), ``first_wave``, ``last_wave``,
+    ``n_first``, ``n_last``, ``attrition`` (text, % of the first wave's respondents who did not answer the last),
+    then a row ``differential`` (percentage points between the two groups, as the WWC reports it)."""
+    summary = evidence.attrition
+    columns = ["group", "first_wave", "last_wave", "n_first", "n_last", "attrition"]
+    if summary.empty:
+        return pd.DataFrame(columns=columns)
+    names = {"participant": "participants", "comparison": "comparison group", "overall": "overall (both groups)"}
+    out = pd.DataFrame({
+        "group": summary["group"].map(names), "first_wave": summary["first_wave"], "last_wave": summary["last_wave"],
+        "n_first": summary["n_first"].astype(object), "n_last": summary["n_last"].astype(object),
+        "attrition": [f"suppressed (n = {n})" if s else f"{a:.1f}%"
+                      for a, s, n in zip(summary["attrition"], summary["suppressed"], summary["n_first"], strict=True)]})
+    if "comparison" in set(summary["group"]):
+        d = evidence.differential_attrition
+        out.loc[len(out)] = {"group": "differential (participants vs comparison)", "first_wave": summary["first_wave"].iloc[0],
+                             "last_wave": summary["last_wave"].iloc[0], "n_first": "", "n_last": "",
+                             "attrition": "–" if pd.isna(d) else f"{d:.1f} points"}
+    return out[columns]
+
+
+def baseline_view(evidence: EveryWaveEvidence, labels: dict[str, str]) -> pd.DataFrame:
+    """First-wave scores of stayers and leavers for people: ``scale`` (label), ``group``, ``n_stayed``,
+    ``mean_stayed``, ``n_left``, ``mean_left``, ``difference``, ``suppressed``."""
+    table = evidence.baseline
+    if table.empty:
+        return pd.DataFrame(columns=BASELINE_COLUMNS)
+    groups = {"participant": "participants", "comparison": "comparison group"}
+    return table.assign(scale=table["scale"].map(labels).fillna(table["scale"]),
+                        group=table["group"].map(groups)).reset_index(drop=True)
+
+
+__all__ += ["mixed_view", "attrition_view", "baseline_view"]
