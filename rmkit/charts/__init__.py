@@ -6,7 +6,8 @@ Charts render **offline** everywhere: in the dashboards as interactive ``alt.Jup
 vl-convert, so executed notebooks and the HTML report show them with no network. :func:`show` picks the right one.
 
 Modules: :mod:`~rmkit.charts.theme` (the theme and offline rendering), :mod:`~rmkit.charts.participation`
-(intake, pairing, check-ins), :mod:`~rmkit.charts.evidence` (evaluation), :mod:`~rmkit.charts.forest` (pooled
+(intake, pairing, check-ins), :mod:`~rmkit.charts.evidence` (evaluation) with
+:mod:`~rmkit.charts.wave_effects` (the change at each wave), :mod:`~rmkit.charts.forest` (pooled
 cohorts) and :mod:`~rmkit.charts.limits` (what a chart can draw: big data reduced in pandas first, and a note under
 the chart saying what it left out); every chart is also here, as ``rmkit.charts.<name>``. Altair is imported lazily
 (it costs ~2 s): importing :mod:`rmkit` never imports it; this
@@ -39,6 +40,7 @@ from .participation import (
     timeline_chart,
 )
 from .theme import PALETTE, ROLE_COLORS, STATUS_COLORS, THEME, save_svg, show, theme_config, to_svg
+from .wave_effects import wave_effects_chart
 
 __all__ = [
     "THEME",
@@ -62,4 +64,5 @@ __all__ = [
     "change_chart",
     "retention_chart",
     "roi_chart",
+    "wave_effects_chart",
 ]

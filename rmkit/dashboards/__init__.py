@@ -6,6 +6,7 @@
 - :mod:`~rmkit.dashboards.decided_by`: the pairing board's "Your name" field (remembered by the browser tab) and
   the confirmation that shows what publishing changes;
 - :mod:`~rmkit.dashboards.swap_panel`: the pairing board's swap suggestions with their Apply buttons;
+- :mod:`~rmkit.dashboards.every_wave_tab`: the evaluation board's "Every wave" tab (mixed model, attrition);
 - :mod:`~rmkit.dashboards.fragile_pairs`: the pairing board's robustness, fragile pairs first and flagged;
 - :mod:`~rmkit.dashboards.style`: the shared widget styles (projector-sized type, status colours in words);
 - :mod:`~rmkit.dashboards.serve`: ``rmkit dashboard`` — Voilà on 127.0.0.1 with a preheated kernel, a token per

@@ -24,14 +24,16 @@ from ..evaluation.views import (
     objectives_view,
     retention_view,
     roi_view,
+    scale_labels,
     suppressed_count,
     waves_view,
 )
+from .every_wave_tab import every_wave_tab
 from .style import CSS, esc, html_table, tile
 
 __all__ = ["EvaluationBoard"]
 
-TABS = ("Summary", "Learning", "Against comparison", "Across waves", "Retention", "ROI")
+TABS = ("Summary", "Learning", "Against comparison", "Every wave", "Across waves", "Retention", "ROI")
 
 
 def _chart(chart: Any) -> widgets.Widget:
@@ -73,8 +75,10 @@ class EvaluationBoard(widgets.VBox):
         self._waves_table = widgets.HTML()
         self._waves_chart = widgets.Box()
         self._group.observe(lambda change: self.set_group(change["new"]), names="value")
-        self.tabs = widgets.Tab(children=[self._summary(), self._learning(), self._against_comparison(), self._across_waves(),
-                                          self._retention(), self._roi()])
+        every_wave = every_wave_tab(self.evaluation.every_wave, scale_labels(cohort.instrument), list(cohort.program.waves),
+                                    _chart)
+        self.tabs = widgets.Tab(children=[self._summary(), self._learning(), self._against_comparison(), every_wave,
+                                          self._across_waves(), self._retention(), self._roi()])
         for k, title in enumerate(TABS):
             self.tabs.set_title(k, title)
         hidden = suppressed_count(self.evaluation)

@@ -14,7 +14,10 @@ this row order:
    then ``did:<scale>`` (group ``participant``, ``wave`` = the last wave) when a comparison group answered the survey:
    the participants' mean change minus the comparison group's, with the CI of the person-clustered OLS
    (:func:`rmkit.evaluation.effects.did`); ``n`` = people in both groups, hidden when either has fewer than
-   ``min_group_size`` (:mod:`rmkit.evaluation.comparison`);
+   ``min_group_size`` (:mod:`rmkit.evaluation.comparison`); then ``mixed:<scale>``, one row per wave after the first
+   (group ``participant`` with a comparison group, ``all`` without): the effect at that wave from a random-intercept
+   mixed model over every wave (:mod:`rmkit.evaluation.mixed_model`); ``n`` = people in the model, hidden when a
+   group has fewer than ``min_group_size`` (:mod:`rmkit.evaluation.every_wave`);
 4. ``retention_12m`` for ``participant`` and ``comparison`` (no wave): the percentage still employed 365 days after
    ``start_date`` (:func:`rmkit.evaluation.retention.retention_rates`); ``n`` = people followed; then ``goals_done``
    for ``all``, ``role=mentor`` and ``role=mentee`` (no wave): the percentage of the goals of ``agreements.csv`` done
@@ -44,6 +47,7 @@ from .comparison import (
     survey_scores,
 )
 from .confidentiality import suppress, suppress_subsets
+from .every_wave import EveryWaveEvidence, every_wave_evidence, mixed_metric_rows
 from .goals import GOAL_COLUMNS, goal_completion
 from .reliability import item_table, reliability_table, reliability_warnings
 from .retention import compare_retention, kaplan_meier, retention_rates
@@ -94,6 +98,8 @@ class Evaluation:
     balance: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: why the comparison-group sections are empty ("" when they are not)
     effects_note: str = ""
+    #: every wave at once: the mixed models, respondents per wave, attrition, stayers vs leavers
+    every_wave: EveryWaveEvidence = field(default_factory=EveryWaveEvidence)
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -115,7 +121,8 @@ def _rows(frame: pd.DataFrame, metric: pd.Series | str, group: pd.Series | str, 
 
 def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, change: pd.DataFrame | None,
               retention: pd.DataFrame | None, roi: pd.DataFrame | None, min_group_size: int,
-              goals: pd.DataFrame | None = None, effects: pd.DataFrame | None = None) -> pd.DataFrame:
+              goals: pd.DataFrame | None = None, effects: pd.DataFrame | None = None,
+              mixed: pd.DataFrame | None = None) -> pd.DataFrame:
     parts = []
     if waves is not None and not waves.empty:
         parts.append(_rows(waves, waves["scale"], waves["group"], waves["wave"]))
@@ -125,6 +132,8 @@ def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, chan
         parts.append(_rows(change, "change:" + change["scale"], change["group"], change["last_wave"], "mean_change"))
     if effects is not None and not effects.empty:
         parts.append(did_metric_rows(effects))
+    if mixed is not None and not mixed.empty:
+        parts.append(mixed_metric_rows(mixed))
     if retention is not None and not retention.empty:
         parts.append(_rows(retention, "retention_12m", retention["group"], None))
     if goals is not None and not goals.empty:
@@ -234,8 +243,15 @@ def metrics_table(cohort: Cohort, *, confidence: float = 0.95) -> pd.DataFrame:
         retention = retention_rates(cohort.outcomes, as_of=_as_of(cohort), confidence=confidence)
     roi = phillips_roi(cohort.costs) if cohort.costs is not None and not cohort.costs.empty else None
     effects = _comparison(cohort, survey, confidence).effects
+    every = _every_wave(cohort, survey, confidence)
     return _assemble(survey["waves"], survey["reliability"], survey["change"], retention, roi,  # type: ignore[arg-type]
-                     cohort.program.min_group_size, goal_completion(cohort.agreements, confidence=confidence), effects)
+                     cohort.program.min_group_size, goal_completion(cohort.agreements, confidence=confidence), effects,
+                     every.mixed)
+
+
+def _every_wave(cohort: Cohort, survey: dict[str, object], confidence: float) -> EveryWaveEvidence:
+    return every_wave_evidence(survey["frame"], waves=list(cohort.program.waves),  # type: ignore[arg-type]
+                               min_group_size=cohort.program.min_group_size, confidence=confidence)
 
 
 def _suppress_by_n(frame: pd.DataFrame | None, min_group_size: int, columns: list[str], keys: tuple[str, ...],
@@ -341,7 +357,9 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
     if retention_curves is not None and retention is not None:
         large = set(retention.loc[retention["n"] >= k, "group"])
         curves = retention_curves[retention_curves["group"].isin(large)].reset_index(drop=True)
-    metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k, goals, against.effects)  # type: ignore[arg-type]
+    every = _every_wave(cohort, survey, confidence)
+    metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k, goals, against.effects,  # type: ignore[arg-type]
+                        every.mixed)
     goals_shown = _suppress_by_n(goals, k, ["value", "ci_low", "ci_high"], ())
     # An absent input gives an empty table that still has its documented columns.
     return Evaluation(
@@ -353,7 +371,7 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
         retention_curves=_with_columns(curves, "retention_curves"), roi=_with_columns(roi, "roi"),
         roi_lines=_with_columns(lines, "roi_lines"), intangibles=intangibles(cohort.program, instrument),
         objectives=objectives, metrics=metrics, warnings=notes, goals=goals_shown, effects=against.effects,
-        balance=against.balance, effects_note=against.note,
+        balance=against.balance, effects_note=against.note, every_wave=every,
     )
 
 

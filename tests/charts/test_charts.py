@@ -28,6 +28,8 @@ CASES = {
     "change_chart": pd.DataFrame({"scale": ["Collaboration"], "group": ["all"], "mean_change": [0.5], "ci_low": [0.2], "ci_high": [0.8], "target": [0.3]}),
     "retention_chart": pd.DataFrame({"group": ["participant"] * 2, "months": [0, 12], "survival": [100, 92], "ci_low": [100, 85], "ci_high": [100, 97]}),
     "roi_chart": pd.DataFrame({"kind": ["cost", "benefit"], "item": ["time", "training avoided"], "amount": [1000, 1500]}),
+    "wave_effects_chart": pd.DataFrame({"scale": ["Collaboration"] * 2, "wave": ["month6", "month12"], "since": "baseline",
+                                        "estimate": [0.2, 0.4], "ci_low": [0.0, 0.1], "ci_high": [0.4, 0.7]}),
 }
 
 
@@ -103,6 +105,7 @@ def test_show_as_the_last_line_of_a_cell_draws_once() -> None:
 def library_frames() -> dict:
     """What ``rmkit`` returns for the example cohort, by the chart that draws it."""
     import rmkit
+    from rmkit.evaluation.every_wave import mixed_view
     from rmkit.evaluation.views import learning_view, retention_view, roi_view, waves_view
     from rmkit.pairing import compare_strategies, propose_pairs
     from rmkit.pairing.diagnostics import skill_supply_demand
@@ -127,6 +130,7 @@ def library_frames() -> dict:
         "change_chart": [result.change, result.learning, learning_view(result)],
         "retention_chart": [result.retention_curves, retention_view(result)],
         "roi_chart": [result.roi_lines, roi_view(result)],
+        "wave_effects_chart": [result.every_wave.mixed, mixed_view(result.every_wave, {})],
     }
 
 
@@ -266,3 +270,13 @@ def test_many_values_and_skills_show_the_largest_and_say_so() -> None:
     assert rows["skill"].nunique() == 25 and rows.loc[rows.side == "wanted by", "people"].min() >= skills["wanted_by"].nlargest(25).min()
     assert "25 most wanted skills of digital (20,000 skills)" in note_of(chart)
     assert note_of(charts.composition_chart(CASES["composition_chart"])) is None
+
+
+def test_wave_effects_chart_starts_each_scale_at_zero_and_leaves_out_hidden_rows() -> None:
+    frame = pd.DataFrame({"scale": ["A", "A", "B", "B"], "wave": ["m6", "m12"] * 2, "since": "base",
+                          "estimate": [0.2, 0.4, None, None], "ci_low": [0.0, 0.1, None, None],
+                          "ci_high": [0.4, 0.7, None, None]})
+    spec = charts.wave_effects_chart(frame, wave_order=["base", "m6", "m12"]).to_dict()
+    assert len(spec["concat"]) == 1  # B has no estimate: no panel
+    values = next(v for v in spec["datasets"].values() if "wave" in v[0])
+    assert [(v["wave"], v["estimate"]) for v in values] == [("base", 0.0), ("m6", 0.2), ("m12", 0.4)]

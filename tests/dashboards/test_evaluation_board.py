@@ -55,9 +55,22 @@ def test_board_in_the_browser(example_dir: Path) -> None:
         page.goto(url, timeout=180_000)  # a loaded shared machine can take longer than the default 30 s
         page.wait_for_selector(".rmkit-board .lm-TabBar, .rmkit-board .jupyter-widgets.widget-tab", timeout=90_000)
         assert "What the program achieved" in page.inner_text(".rmkit-board")
+        page.get_by_role("tab", name="Every wave").click()
+        page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('Attrition, first to last')",
+                               timeout=30_000)
+        page.locator(".rmkit-board .vega-embed svg >> visible=true").first.wait_for(timeout=30_000)
         page.get_by_role("tab", name="Across waves").click()
         page.locator(".rmkit-board .vega-embed svg >> visible=true").first.wait_for(timeout=30_000)
         page.get_by_role("combobox").select_option("department=Legal")
         page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('suppressed (n = ')", timeout=15_000)
         assert_clean_page(page, watch)
         browser.close()
+
+
+def test_every_wave_tab_shows_the_mixed_model_and_attrition(board: EvaluationBoard) -> None:
+    tab = board.tabs.children[TABS.index("Every wave")]
+    text = " ".join(child.value for child in tab.children if hasattr(child, "value") and isinstance(child.value, str))
+    assert "participants − comparison" in text and "Mentors and mentees, at the last wave" in text
+    assert "What Works Clearinghouse" in text and "differential (participants vs comparison)" in text
+    assert "How those who stayed and those who left had started" in text and "missing at random" in text
+    assert len(tab.children) == 3  # the table, the chart of the change at each wave, attrition

@@ -60,13 +60,15 @@ def test_a_respondent_who_is_neither_participant_nor_comparison_is_an_error(tmp_
 
 def test_what_reads_responses_still_means_the_participants(example, cohort_copy: Path) -> None:
     """waves, alpha and change are those of the participants: removing the comparison group's answers changes only
-    the did rows."""
+    the did rows and the mixed-model rows (which become the participants' own change, group all)."""
     _, result = example
     _keep_responses(cohort_copy, lambda f: ~f.person_id.str.startswith("c"))
     alone = metrics_table(load_cohort(cohort_copy))
     assert not alone.metric.str.startswith("did:").any()
-    ours = result.metrics[~result.metrics.metric.str.startswith("did:")].reset_index(drop=True)
-    pd.testing.assert_frame_equal(ours, alone.reset_index(drop=True))
+    assert set(alone.loc[alone.metric.str.startswith("mixed:"), "group"]) == {"all"}
+    against = ("did:", "mixed:")
+    ours = result.metrics[~result.metrics.metric.str.startswith(against)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(ours, alone[~alone.metric.str.startswith(against)].reset_index(drop=True))
     assert alone.equals(metrics_table(load_cohort(cohort_copy)))
 
 

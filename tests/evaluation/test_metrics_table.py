@@ -53,7 +53,7 @@ def test_columns_and_types(table):
 
 def test_metric_names_and_groups(table, cohort):
     scales = cohort.instrument.scale_ids
-    allowed = set(scales) | {f"{kind}:{s}" for s in scales for kind in ("alpha", "change", "did")} | {
+    allowed = set(scales) | {f"{kind}:{s}" for s in scales for kind in ("alpha", "change", "did", "mixed")} | {
         "retention_12m", "costs", "benefits", "bcr", "roi_percent", "goals_done"}
     assert set(table.metric) <= allowed
     assert {"retention_12m", "costs", "benefits", "bcr", "roi_percent", "goals_done"} <= set(table.metric)
@@ -215,9 +215,10 @@ def test_tiny_cohort_is_fully_suppressed(tmp_path):
     table = metrics_table(load_cohort(folder))
     counted = table[table.n.notna()]
     assert counted.suppressed.all() and counted.value.isna().all()
-    # every group has fewer than 5 people; a did row counts both groups together, each of them under 5
-    assert (counted[~counted.metric.str.startswith("did:")].n < 5).all()
-    assert (counted[counted.metric.str.startswith("did:")].n < 10).all()
+    # every group has fewer than 5 people; did and mixed rows count both groups together, each of them under 5
+    both = counted.metric.str.startswith(("did:", "mixed:"))
+    assert (counted[~both].n < 5).all()
+    assert (counted[both].n < 10).all()
     assert not np.isnan(table[table.metric == "roi_percent"].value.iloc[0])  # money is not about respondents
 
 
