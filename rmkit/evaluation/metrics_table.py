@@ -14,7 +14,9 @@ this row order:
    then ``did:<scale>`` (group ``participant``, ``wave`` = the last wave) when a comparison group answered the survey:
    the participants' mean change minus the comparison group's, with the CI of the person-clustered OLS
    (:func:`rmkit.evaluation.effects.did`); ``n`` = people in both groups, hidden when either has fewer than
-   ``min_group_size`` (:mod:`rmkit.evaluation.comparison`);
+   ``min_group_size`` (:mod:`rmkit.evaluation.comparison`); then ``rci_improved:<scale>`` and ``rci_worse:<scale>``
+   per group (``all``, ``role=…``; ``wave`` = the last wave): the percentage of the people scored at both waves
+   whose change is reliable (Jacobson–Truax, :mod:`rmkit.evaluation.reliable_change`); ``n`` = those people;
 4. ``retention_12m`` for ``participant`` and ``comparison`` (no wave): the percentage still employed 365 days after
    ``start_date`` (:func:`rmkit.evaluation.retention.retention_rates`); ``n`` = people followed; then ``goals_done``
    for ``all``, ``role=mentor`` and ``role=mentee`` (no wave): the percentage of the goals of ``agreements.csv`` done
@@ -46,6 +48,7 @@ from .comparison import (
 from .confidentiality import suppress, suppress_subsets
 from .goals import GOAL_COLUMNS, goal_completion
 from .reliability import item_table, reliability_table, reliability_warnings
+from .reliable_change import RCI_COLUMNS, ReliableChange, lower_is_better, rci_metric_rows, reliable_change
 from .retention import compare_retention, kaplan_meier, retention_rates
 from .roi import intangibles, phillips_roi, roi_lines
 from .scoring import SCORE_COLUMNS, score_responses
@@ -94,6 +97,9 @@ class Evaluation:
     balance: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: why the comparison-group sections are empty ("" when they are not)
     effects_note: str = ""
+    #: reliable change (Jacobson–Truax) per scale and group, suppressed, with why a scale has none
+    reliable_change: ReliableChange = field(default_factory=lambda: ReliableChange(pd.DataFrame(columns=RCI_COLUMNS),
+                                                                                   pd.DataFrame()))
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -115,7 +121,8 @@ def _rows(frame: pd.DataFrame, metric: pd.Series | str, group: pd.Series | str, 
 
 def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, change: pd.DataFrame | None,
               retention: pd.DataFrame | None, roi: pd.DataFrame | None, min_group_size: int,
-              goals: pd.DataFrame | None = None, effects: pd.DataFrame | None = None) -> pd.DataFrame:
+              goals: pd.DataFrame | None = None, effects: pd.DataFrame | None = None,
+              rci: pd.DataFrame | None = None) -> pd.DataFrame:
     parts = []
     if waves is not None and not waves.empty:
         parts.append(_rows(waves, waves["scale"], waves["group"], waves["wave"]))
@@ -125,6 +132,8 @@ def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, chan
         parts.append(_rows(change, "change:" + change["scale"], change["group"], change["last_wave"], "mean_change"))
     if effects is not None and not effects.empty:
         parts.append(did_metric_rows(effects))
+    if rci is not None and not rci.empty:
+        parts.append(rci_metric_rows(rci))
     if retention is not None and not retention.empty:
         parts.append(_rows(retention, "retention_12m", retention["group"], None))
     if goals is not None and not goals.empty:
@@ -159,7 +168,9 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
     responses = cohort.responses
     if responses is None or responses.empty:
         return {"scores": _empty(SCORE_COLUMNS), "waves": None, "reliability": None, "items": None, "change": None,
-                "first": None, "last": None, "frame": None}
+                "first": None, "last": None, "frame": None,
+                "rci": ReliableChange(pd.DataFrame(columns=RCI_COLUMNS), pd.DataFrame(),
+                                      ["No survey responses: no reliable change."])}
     waves = list(program.waves)
     scores = score_responses(responses, instrument, waves=waves)
     first, last = change_waves(responses["wave"].tolist(), waves)
@@ -171,10 +182,14 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
         # those people's answers away (wave value minus change), so such change rows are hidden
         ends = table[table["wave"].isin([first, last])]
         change = suppress_subsets(change, ends, cohort.program.min_group_size, on=["scale", "group"])
+    alpha = reliability_table(responses, instrument, waves=waves, confidence=confidence)
+    rci = reliable_change(scores, cohort.participants, instrument, alpha, first=first, last=last,
+                          lower_better=lower_is_better(program.objectives), min_group_size=program.min_group_size,
+                          waves_table=table, confidence=confidence)
     return {
         "scores": scores,
         "waves": table,  # unsuppressed here: the metrics table and evaluate() suppress every table together
-        "reliability": reliability_table(responses, instrument, waves=waves, confidence=confidence),
+        "reliability": alpha, "rci": rci,
         "items": item_table(responses, instrument, waves=waves),
         "change": change, "first": first, "last": last,
         "frame": survey_scores(cohort, scores, _comparison_scores(cohort, waves)),
@@ -235,7 +250,8 @@ def metrics_table(cohort: Cohort, *, confidence: float = 0.95) -> pd.DataFrame:
     roi = phillips_roi(cohort.costs) if cohort.costs is not None and not cohort.costs.empty else None
     effects = _comparison(cohort, survey, confidence).effects
     return _assemble(survey["waves"], survey["reliability"], survey["change"], retention, roi,  # type: ignore[arg-type]
-                     cohort.program.min_group_size, goal_completion(cohort.agreements, confidence=confidence), effects)
+                     cohort.program.min_group_size, goal_completion(cohort.agreements, confidence=confidence), effects,
+                     survey["rci"].table)  # type: ignore[attr-defined]
 
 
 def _suppress_by_n(frame: pd.DataFrame | None, min_group_size: int, columns: list[str], keys: tuple[str, ...],
@@ -341,7 +357,8 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
     if retention_curves is not None and retention is not None:
         large = set(retention.loc[retention["n"] >= k, "group"])
         curves = retention_curves[retention_curves["group"].isin(large)].reset_index(drop=True)
-    metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k, goals, against.effects)  # type: ignore[arg-type]
+    metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k, goals, against.effects,  # type: ignore[arg-type]
+                        survey["rci"].table)  # type: ignore[attr-defined]
     goals_shown = _suppress_by_n(goals, k, ["value", "ci_low", "ci_high"], ())
     # An absent input gives an empty table that still has its documented columns.
     return Evaluation(
@@ -353,7 +370,7 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
         retention_curves=_with_columns(curves, "retention_curves"), roi=_with_columns(roi, "roi"),
         roi_lines=_with_columns(lines, "roi_lines"), intangibles=intangibles(cohort.program, instrument),
         objectives=objectives, metrics=metrics, warnings=notes, goals=goals_shown, effects=against.effects,
-        balance=against.balance, effects_note=against.note,
+        balance=against.balance, effects_note=against.note, reliable_change=survey["rci"],  # type: ignore[arg-type]
     )
 
 
