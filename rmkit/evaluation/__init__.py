@@ -10,6 +10,8 @@
 - :mod:`~rmkit.evaluation.comparison`: that evidence for a cohort, suppressed, and why it is absent when it is;
 - :mod:`~rmkit.evaluation.reliable_change`: Jacobson–Truax reliable change per person, the share of participants
   reliably improved, unchanged and worse per scale;
+- :mod:`~rmkit.evaluation.pair_outcomes`: does the pairing matter — each side's learning against the pair's
+  compatibility, meetings and pulse (OLS, errors clustered by mentor);
 - :mod:`~rmkit.evaluation.retention`: Kaplan–Meier retention, participants against the comparison group;
 - :mod:`~rmkit.evaluation.roi`: Phillips ROI and BCR, attribution and confidence, intangibles;
 - :mod:`~rmkit.evaluation.planning`: the detectable change and power of each scale objective (``rmkit plan``);

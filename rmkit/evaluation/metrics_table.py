@@ -47,6 +47,7 @@ from .comparison import (
 )
 from .confidentiality import suppress, suppress_subsets
 from .goals import GOAL_COLUMNS, goal_completion
+from .pair_outcomes import OUTCOME_COLUMNS, PairOutcomes, pair_outcomes
 from .reliability import item_table, reliability_table, reliability_warnings
 from .reliable_change import RCI_COLUMNS, ReliableChange, lower_is_better, rci_metric_rows, reliable_change
 from .retention import compare_retention, kaplan_meier, retention_rates
@@ -100,6 +101,8 @@ class Evaluation:
     #: reliable change (Jacobson–Truax) per scale and group, suppressed, with why a scale has none
     reliable_change: ReliableChange = field(default_factory=lambda: ReliableChange(pd.DataFrame(columns=RCI_COLUMNS),
                                                                                    pd.DataFrame()))
+    #: does the pairing matter: each side's learning against compatibility, meetings and pulse, per pair
+    pair_outcomes: PairOutcomes = field(default_factory=lambda: PairOutcomes(pd.DataFrame(columns=OUTCOME_COLUMNS)))
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -371,6 +374,9 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
         roi_lines=_with_columns(lines, "roi_lines"), intangibles=intangibles(cohort.program, instrument),
         objectives=objectives, metrics=metrics, warnings=notes, goals=goals_shown, effects=against.effects,
         balance=against.balance, effects_note=against.note, reliable_change=survey["rci"],  # type: ignore[arg-type]
+        pair_outcomes=pair_outcomes(cohort.pairs, cohort.checkins, survey["scores"], instrument,  # type: ignore[arg-type]
+                                    first=survey["first"], last=survey["last"], min_group_size=k,  # type: ignore[arg-type]
+                                    confidence=confidence),
     )
 
 
