@@ -268,3 +268,53 @@ def pair_outcomes(pairs: pd.DataFrame | None, checkins: pd.DataFrame | None, sco
     if not table.empty and table["suppressed"].all():
         notes.append(f"Fewer than {min_group_size} pairs with learning at both waves: every result is suppressed.")
     return PairOutcomes(table, frame, notes)
+
+
+def _reading(row: pd.Series, min_group_size: int) -> str:
+    if bool(row["suppressed"]):
+        return f"fewer than {min_group_size} pairs: suppressed"
+    if not np.isfinite(row["coefficient"]) or not np.isfinite(row["ci_low"]):
+        return row["note"] or "cannot be estimated"
+    if row["ci_low"] > 0 or row["ci_high"] < 0:
+        more = "more" if row["coefficient"] > 0 else "less"
+        return f"pairs with a higher {row['label']} learned {more} (the 95% interval excludes zero)"
+    return "no clear relation: the 95% interval includes zero"
+
+
+def pair_outcomes_view(table: pd.DataFrame, instrument: Instrument, *, min_group_size: int = 1) -> pd.DataFrame:
+    """A :func:`pair_regressions` table for people: ``learning`` (whose learning of which scale: "mentees' Digital
+    confidence"), ``predictor`` (its label), ``per``, ``n_pairs``, ``n_mentors``, ``coefficient`` (the change in
+    scale points per ``per``), ``ci_low``, ``ci_high``, ``p_value``, ``reading`` (a plain sentence) and
+    ``suppressed``.
+
+    Examples
+    --------
+    >>> from rmkit.cohort.config import parse_instrument
+    >>> inst, _ = parse_instrument("id: t\\nresponse_scale: {min: 1, max: 5}\\nscales: [{id: d, label: Digital, "
+    ...                            "audience: mentee}]\\nitems: [{id: a, scale: d}]")
+    >>> table = pd.DataFrame({"learner": ["mentee"], "scale": ["d"], "predictor": ["meetings"],
+    ...                       "label": ["number of meetings"], "per": ["1 meeting"], "n_pairs": [30], "n_mentors": [28],
+    ...                       "coefficient": [0.12], "ci_low": [0.03], "ci_high": [0.21], "p_value": [0.01],
+    ...                       "suppressed": [False], "note": [""]})
+    >>> pair_outcomes_view(table, inst).iloc[0][["learning", "reading"]].tolist()
+    ["mentees' Digital", 'pairs with a higher number of meetings learned more (the 95% interval excludes zero)']
+    """
+    columns = ["learning", "predictor", "per", "n_pairs", "n_mentors", "coefficient", "ci_low", "ci_high", "p_value",
+               "reading", "suppressed"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    labels = {s.id: s.title for s in instrument.scales}
+    out = pd.DataFrame({
+        "learning": [f"{learner}s' {labels.get(scale, scale)}" for learner, scale in zip(table["learner"], table["scale"],
+                                                                                           strict=True)],
+        "predictor": table["label"], "per": table["per"], "n_pairs": table["n_pairs"].astype(int),
+        "n_mentors": table["n_mentors"].astype(int), "coefficient": table["coefficient"].astype("float64"),
+        "ci_low": table["ci_low"].astype("float64"), "ci_high": table["ci_high"].astype("float64"),
+        "p_value": table["p_value"].astype("float64"),
+        "reading": [_reading(row, min_group_size) for _, row in table.iterrows()],
+        "suppressed": table["suppressed"].astype(bool),
+    })
+    return out[columns].reset_index(drop=True)
+
+
+__all__ += ["pair_outcomes_view"]

@@ -314,3 +314,54 @@ def rci_metric_rows(table: pd.DataFrame) -> pd.DataFrame:
     rows["_scale"] = rows["metric"].str.split(":", n=1).str[1].map(order)
     rows["_kind"] = rows["metric"].str.startswith("rci_worse").astype(int)
     return rows.sort_values(["_scale", "_kind"], kind="stable").drop(columns=["_scale", "_kind"]).reset_index(drop=True)
+
+
+def _share_text(share: float, low: float, high: float) -> str:
+    if pd.isna(share):
+        return "–"
+    return f"{share:.0f}%" if pd.isna(low) else f"{share:.0f}% ({low:.0f}–{high:.0f})"
+
+
+def rci_view(table: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """A :func:`reliable_change` table for people: ``scale`` (its label), ``group`` (participants, mentors,
+    mentees), ``n``, ``improved``, ``unchanged``, ``worse`` (text: the share in % and, for the reliable ones, its 95%
+    Wilson interval), ``criterion`` (text: the smallest change that counts, ± scale points), ``alpha`` and
+    ``suppressed``. A suppressed row keeps its ``n`` and shows no share.
+
+    Examples
+    --------
+    >>> from rmkit.cohort.config import parse_instrument
+    >>> inst, _ = parse_instrument("id: t\\nresponse_scale: {min: 1, max: 5}\\nscales: [{id: s, label: Skill}]\\n"
+    ...                            "items: [{id: a, scale: s}, {id: b, scale: s}]")
+    >>> table = pd.DataFrame({"scale": ["s"], "group": ["role=mentee"], "n": [20], "alpha": [0.8], "criterion": [0.61],
+    ...                       "improved": [35.0], "improved_ci_low": [18.1], "improved_ci_high": [56.7],
+    ...                       "unchanged": [60.0], "worse": [5.0], "worse_ci_low": [0.9], "worse_ci_high": [23.6],
+    ...                       "direction": ["higher is better"], "suppressed": [False]})
+    >>> rci_view(table, inst).iloc[0][["scale", "group", "improved", "worse", "criterion"]].tolist()
+    ['Skill', 'mentees', '35% (18–57)', '5% (1–24)', '±0.61']
+    """
+    columns = ["scale", "group", "n", "improved", "unchanged", "worse", "criterion", "alpha", "suppressed"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    labels = {s.id: s.title for s in instrument.scales}
+    who = {"all": "participants", "role=mentor": "mentors", "role=mentee": "mentees"}
+    hidden = table["suppressed"].astype(bool)
+    out = pd.DataFrame({
+        "scale": table["scale"].map(labels).fillna(table["scale"]),
+        "group": table["group"].map(who).fillna(table["group"]),
+        "n": table["n"].astype(int),
+        "improved": [_share_text(s, lo, hi) for s, lo, hi in zip(table["improved"], table["improved_ci_low"],
+                                                                  table["improved_ci_high"], strict=True)],
+        "unchanged": [_share_text(s, float("nan"), float("nan")) for s in table["unchanged"]],
+        "worse": [_share_text(s, lo, hi) for s, lo, hi in zip(table["worse"], table["worse_ci_low"],
+                                                               table["worse_ci_high"], strict=True)],
+        "criterion": [f"±{c:.2f}" for c in table["criterion"]],
+        "alpha": table["alpha"].astype("float64"),
+        "suppressed": hidden,
+    })
+    for column in ("improved", "unchanged", "worse"):
+        out.loc[hidden, column] = "suppressed"
+    return out[columns].reset_index(drop=True)
+
+
+__all__ += ["rci_view"]
