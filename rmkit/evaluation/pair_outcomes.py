@@ -122,10 +122,10 @@ def pair_learning(pairs: pd.DataFrame, checkins: pd.DataFrame | None, scores: pd
     >>> pair_learning(pairs, checkins, scores, inst, first="w0", last="w1").iloc[0].to_dict()  # pulse (3 + 5) / 2
     {'mentor_id': 'm1', 'mentee_id': 'e1', 'compatibility': 0.7, 'meetings': 2.0, 'mean_pulse': 4.0, 'learner': 'mentee', 'person_id': 'e1', 'scale': 'd', 'learning': 1.0}
     """
-    base = _meetings(pairs.drop_duplicates(["mentor_id", "mentee_id"]), checkins)
-    score = pairs.drop_duplicates(["mentor_id", "mentee_id"])["score"] if "score" in pairs.columns else np.nan
-    base.insert(2, "compatibility", pd.to_numeric(pd.Series(score, index=base.index), errors="coerce").to_numpy()
-                if not np.isscalar(score) else np.nan)
+    unique = pairs.drop_duplicates(["mentor_id", "mentee_id"]).reset_index(drop=True)
+    base = _meetings(unique, checkins)  # keeps the order of ``unique``
+    score = unique["score"] if "score" in unique.columns else pd.Series(np.nan, index=unique.index)
+    base.insert(2, "compatibility", pd.to_numeric(score, errors="coerce").to_numpy(dtype="float64"))
     frame = scores[scores["score"].notna()].assign(wave=scores["wave"].astype(str), scale=scores["scale"].astype(str))
     frame = frame.drop_duplicates(["person_id", "scale", "wave"])
     parts = []

@@ -111,6 +111,10 @@ def test_pair_learning_counts_meetings_and_pulse_and_takes_each_sides_change() -
         assert row.learning == pytest.approx(own["w1"] - own["w0"])
         assert row.compatibility == pairs.set_index(["mentor_id", "mentee_id"]).loc[(row.mentor_id, row.mentee_id), "score"]
     assert (frame.meetings == 0).any()  # a published pair that logged nothing counts 0 meetings
+    # a published table read with another index, and a pair listed twice, give the same rows
+    shuffled = pd.concat([pairs, pairs.iloc[:1]]).set_axis(range(100, 100 + len(pairs) + 1))
+    again = pair_learning(shuffled, checkins, scores, _instrument(), first="w0", last="w1")
+    pd.testing.assert_frame_equal(again, frame)
 
 
 def test_regressions_cluster_by_mentor_and_scale_the_compatibility_per_tenth() -> None:
