@@ -14,6 +14,9 @@ import traitlets
 
 from ..cohort import Cohort
 from ..evaluation.metrics_table import Evaluation, evaluate
+from ..evaluation.pair_outcomes import CAUTION as PAIRING_CAUTION
+from ..evaluation.pair_outcomes import pair_outcomes_view
+from ..evaluation.reliable_change import rci_view
 from ..evaluation.views import (
     EFFECTS_CAUTION,
     balance_view,
@@ -33,7 +36,8 @@ from .style import CSS, esc, html_table, tile
 
 __all__ = ["EvaluationBoard"]
 
-TABS = ("Summary", "Learning", "Against comparison", "Every wave", "Across waves", "Retention", "ROI")
+TABS = ("Summary", "Learning", "Reliable change", "Pairing & learning", "Against comparison", "Every wave",
+        "Across waves", "Retention", "ROI")
 
 
 def _chart(chart: Any) -> widgets.Widget:
@@ -57,8 +61,10 @@ def _group(group: str) -> str:
 
 
 class EvaluationBoard(widgets.VBox):
-    """Tabs: summary (Kirkpatrick levels, objectives), two-way learning, scales across waves by group (suppressed
-    groups marked), retention against the comparison group, and ROI with intangibles.
+    """Tabs: summary (Kirkpatrick levels, objectives), two-way learning, reliable change (who changed beyond the
+    measurement error), pairing and learning (does compatibility, meeting or pulse go with learning), the effect
+    against the comparison group, scales across waves by group (suppressed groups marked), retention against the
+    comparison group, and ROI with intangibles.
 
     ``group`` (the group shown across waves) is the only state; :meth:`set_group` is what the dropdown calls.
     """
@@ -77,8 +83,9 @@ class EvaluationBoard(widgets.VBox):
         self._group.observe(lambda change: self.set_group(change["new"]), names="value")
         every_wave = every_wave_tab(self.evaluation.every_wave, scale_labels(cohort.instrument), list(cohort.program.waves),
                                     _chart)
-        self.tabs = widgets.Tab(children=[self._summary(), self._learning(), self._against_comparison(), every_wave,
-                                          self._across_waves(), self._retention(), self._roi()])
+        self.tabs = widgets.Tab(children=[self._summary(), self._learning(), self._reliable_change(), self._pairing(),
+                                          self._against_comparison(), every_wave, self._across_waves(),
+                                          self._retention(), self._roi()])
         for k, title in enumerate(TABS):
             self.tabs.set_title(k, title)
         hidden = suppressed_count(self.evaluation)
@@ -159,6 +166,41 @@ class EvaluationBoard(widgets.VBox):
                  "–" if r.suppressed else f"{_cell(r.ci_low)} to {_cell(r.ci_high)}"] for r in culture.itertuples()]
         parts.append(widgets.HTML("<h3>Every scale, whole cohort</h3>" + html_table(["scale", "n", "change", "95% CI"], rows)))
         return widgets.VBox(parts)
+
+    def _reliable_change(self) -> widgets.Widget:
+        """Who changed by more than the survey's measurement error (Jacobson–Truax), per scale and group."""
+        reliable, first, last = self.evaluation.reliable_change, self.evaluation.first_wave, self.evaluation.last_wave
+        html = ("<h3>Who changed, person by person</h3><p>The share of people whose own change, first to last wave, is "
+                "larger than the survey's measurement error alone would give (the reliable change index: beyond 1.96 "
+                "times the error estimated from the first wave's spread and the scale's alpha). <i>Smallest reliable "
+                "change</i> is how far a person had to move to count.</p>")
+        html += "".join(f"<p>{esc(note)}</p>" for note in reliable.notes)
+        view = rci_view(reliable.table, self.cohort.instrument)
+        if view.empty:
+            return widgets.HTML(html + "<p>Nothing to show: reliable change needs answers at two waves and a scale with "
+                                "a usable alpha.</p>")
+        rows = [[esc(r.scale), esc(r.group), str(r.n), esc(r.improved), esc(r.unchanged), esc(r.worse), esc(r.criterion),
+                 _cell(r.alpha)] for r in view.itertuples()]
+        html += html_table(["scale", "who", "n", "reliably improved (95% CI)", "no reliable change",
+                            "reliably worse (95% CI)", "smallest reliable change", f"alpha at {esc(first)}"], rows)
+        return widgets.HTML(html + f'<p class="rmkit-muted">{esc(first)} to {esc(last)}; groups smaller than '
+                                   f"{self.evaluation.min_group_size} are suppressed.</p>")
+
+    def _pairing(self) -> widgets.Widget:
+        """Does the pairing matter: each side's learning against compatibility, meetings and pulse, pair by pair."""
+        pairing = self.evaluation.pair_outcomes
+        html = ("<h3>Does the pairing matter?</h3><p>Pair by pair: did pairs with a higher compatibility score, more "
+                "meetings or a better pulse learn more? Each side's change on what it is meant to learn, per 0.1 of "
+                "compatibility, per meeting and per pulse point, with 95% intervals clustered by mentor.</p>")
+        html += "".join(f"<p>{esc(note)}</p>" for note in pairing.notes)
+        view = pair_outcomes_view(pairing.table, self.cohort.instrument, min_group_size=self.evaluation.min_group_size)
+        if view.empty:
+            return widgets.HTML(html)
+        rows = [[esc(r.learning), esc(r.predictor), str(r.n_pairs), str(r.n_mentors),
+                 "–" if r.suppressed else f"<b>{_cell(r.coefficient)}</b> per {esc(r.per)} ({_cell(r.ci_low)} to {_cell(r.ci_high)})",
+                 esc(r.reading)] for r in view.itertuples()]
+        html += html_table(["learning", "against", "n pairs", "n mentors", "change (95% CI)", "reading"], rows)
+        return widgets.HTML(html + f'<p class="rmkit-muted">{esc(PAIRING_CAUTION)}</p>')
 
     def _against_comparison(self) -> widgets.Widget:
         """The program's effect against the comparison group (DiD, ANCOVA, adjusted) and the baseline balance."""

@@ -12,6 +12,10 @@
   wave × role), so people with a missing wave still count; :mod:`~rmkit.evaluation.attrition`: who dropped out
   (respondents per wave, the WWC's overall and differential attrition, stayers' and leavers' first-wave scores);
   :mod:`~rmkit.evaluation.every_wave`: both for a cohort, suppressed, and the ``mixed:<scale>`` metrics rows;
+- :mod:`~rmkit.evaluation.reliable_change`: Jacobson–Truax reliable change per person, the share of participants
+  reliably improved, unchanged and worse per scale;
+- :mod:`~rmkit.evaluation.pair_outcomes`: does the pairing matter — each side's learning against the pair's
+  compatibility, meetings and pulse (OLS, errors clustered by mentor);
 - :mod:`~rmkit.evaluation.retention`: Kaplan–Meier retention, participants against the comparison group;
 - :mod:`~rmkit.evaluation.roi`: Phillips ROI and BCR, attribution and confidence, intangibles;
 - :mod:`~rmkit.evaluation.planning`: the detectable change and power of each scale objective (``rmkit plan``);

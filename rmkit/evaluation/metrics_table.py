@@ -17,7 +17,10 @@ this row order:
    ``min_group_size`` (:mod:`rmkit.evaluation.comparison`); then ``mixed:<scale>``, one row per wave after the first
    (group ``participant`` with a comparison group, ``all`` without): the effect at that wave from a random-intercept
    mixed model over every wave (:mod:`rmkit.evaluation.mixed_model`); ``n`` = people in the model, hidden when a
-   group has fewer than ``min_group_size`` (:mod:`rmkit.evaluation.every_wave`);
+   group has fewer than ``min_group_size`` (:mod:`rmkit.evaluation.every_wave`); then
+   ``rci_improved:<scale>`` and ``rci_worse:<scale>``
+   per group (``all``, ``role=…``; ``wave`` = the last wave): the percentage of the people scored at both waves
+   whose change is reliable (Jacobson–Truax, :mod:`rmkit.evaluation.reliable_change`); ``n`` = those people;
 4. ``retention_12m`` for ``participant`` and ``comparison`` (no wave): the percentage still employed 365 days after
    ``start_date`` (:func:`rmkit.evaluation.retention.retention_rates`); ``n`` = people followed; then ``goals_done``
    for ``all``, ``role=mentor`` and ``role=mentee`` (no wave): the percentage of the goals of ``agreements.csv`` done
@@ -49,7 +52,9 @@ from .comparison import (
 from .confidentiality import suppress, suppress_subsets
 from .every_wave import EveryWaveEvidence, every_wave_evidence, mixed_metric_rows
 from .goals import GOAL_COLUMNS, goal_completion
+from .pair_outcomes import OUTCOME_COLUMNS, PairOutcomes, pair_outcomes
 from .reliability import item_table, reliability_table, reliability_warnings
+from .reliable_change import RCI_COLUMNS, ReliableChange, lower_is_better, rci_metric_rows, reliable_change
 from .retention import compare_retention, kaplan_meier, retention_rates
 from .roi import intangibles, phillips_roi, roi_lines
 from .scoring import SCORE_COLUMNS, score_responses
@@ -100,6 +105,11 @@ class Evaluation:
     effects_note: str = ""
     #: every wave at once: the mixed models, respondents per wave, attrition, stayers vs leavers
     every_wave: EveryWaveEvidence = field(default_factory=EveryWaveEvidence)
+    #: reliable change (Jacobson–Truax) per scale and group, suppressed, with why a scale has none
+    reliable_change: ReliableChange = field(default_factory=lambda: ReliableChange(pd.DataFrame(columns=RCI_COLUMNS),
+                                                                                   pd.DataFrame()))
+    #: does the pairing matter: each side's learning against compatibility, meetings and pulse, per pair
+    pair_outcomes: PairOutcomes = field(default_factory=lambda: PairOutcomes(pd.DataFrame(columns=OUTCOME_COLUMNS)))
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -122,7 +132,7 @@ def _rows(frame: pd.DataFrame, metric: pd.Series | str, group: pd.Series | str, 
 def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, change: pd.DataFrame | None,
               retention: pd.DataFrame | None, roi: pd.DataFrame | None, min_group_size: int,
               goals: pd.DataFrame | None = None, effects: pd.DataFrame | None = None,
-              mixed: pd.DataFrame | None = None) -> pd.DataFrame:
+              mixed: pd.DataFrame | None = None, rci: pd.DataFrame | None = None) -> pd.DataFrame:
     parts = []
     if waves is not None and not waves.empty:
         parts.append(_rows(waves, waves["scale"], waves["group"], waves["wave"]))
@@ -134,6 +144,8 @@ def _assemble(waves: pd.DataFrame | None, reliability: pd.DataFrame | None, chan
         parts.append(did_metric_rows(effects))
     if mixed is not None and not mixed.empty:
         parts.append(mixed_metric_rows(mixed))
+    if rci is not None and not rci.empty:
+        parts.append(rci_metric_rows(rci))
     if retention is not None and not retention.empty:
         parts.append(_rows(retention, "retention_12m", retention["group"], None))
     if goals is not None and not goals.empty:
@@ -168,7 +180,9 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
     responses = cohort.responses
     if responses is None or responses.empty:
         return {"scores": _empty(SCORE_COLUMNS), "waves": None, "reliability": None, "items": None, "change": None,
-                "first": None, "last": None, "frame": None}
+                "first": None, "last": None, "frame": None,
+                "rci": ReliableChange(pd.DataFrame(columns=RCI_COLUMNS), pd.DataFrame(),
+                                      ["No survey responses: no reliable change."])}
     waves = list(program.waves)
     scores = score_responses(responses, instrument, waves=waves)
     first, last = change_waves(responses["wave"].tolist(), waves)
@@ -180,10 +194,14 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
         # those people's answers away (wave value minus change), so such change rows are hidden
         ends = table[table["wave"].isin([first, last])]
         change = suppress_subsets(change, ends, cohort.program.min_group_size, on=["scale", "group"])
+    alpha = reliability_table(responses, instrument, waves=waves, confidence=confidence)
+    rci = reliable_change(scores, cohort.participants, instrument, alpha, first=first, last=last,
+                          lower_better=lower_is_better(program.objectives), min_group_size=program.min_group_size,
+                          waves_table=table, confidence=confidence)
     return {
         "scores": scores,
         "waves": table,  # unsuppressed here: the metrics table and evaluate() suppress every table together
-        "reliability": reliability_table(responses, instrument, waves=waves, confidence=confidence),
+        "reliability": alpha, "rci": rci,
         "items": item_table(responses, instrument, waves=waves),
         "change": change, "first": first, "last": last,
         "frame": survey_scores(cohort, scores, _comparison_scores(cohort, waves)),
@@ -246,7 +264,7 @@ def metrics_table(cohort: Cohort, *, confidence: float = 0.95) -> pd.DataFrame:
     every = _every_wave(cohort, survey, confidence)
     return _assemble(survey["waves"], survey["reliability"], survey["change"], retention, roi,  # type: ignore[arg-type]
                      cohort.program.min_group_size, goal_completion(cohort.agreements, confidence=confidence), effects,
-                     every.mixed)
+                     every.mixed, survey["rci"].table)  # type: ignore[attr-defined]
 
 
 def _every_wave(cohort: Cohort, survey: dict[str, object], confidence: float) -> EveryWaveEvidence:
@@ -359,7 +377,7 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
         curves = retention_curves[retention_curves["group"].isin(large)].reset_index(drop=True)
     every = _every_wave(cohort, survey, confidence)
     metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k, goals, against.effects,  # type: ignore[arg-type]
-                        every.mixed)
+                        every.mixed, survey["rci"].table)  # type: ignore[attr-defined]
     goals_shown = _suppress_by_n(goals, k, ["value", "ci_low", "ci_high"], ())
     # An absent input gives an empty table that still has its documented columns.
     return Evaluation(
@@ -372,6 +390,10 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
         roi_lines=_with_columns(lines, "roi_lines"), intangibles=intangibles(cohort.program, instrument),
         objectives=objectives, metrics=metrics, warnings=notes, goals=goals_shown, effects=against.effects,
         balance=against.balance, effects_note=against.note, every_wave=every,
+        reliable_change=survey["rci"],  # type: ignore[arg-type]
+        pair_outcomes=pair_outcomes(cohort.pairs, cohort.checkins, survey["scores"], instrument,  # type: ignore[arg-type]
+                                    first=survey["first"], last=survey["last"], min_group_size=k,  # type: ignore[arg-type]
+                                    confidence=confidence),
     )
 
 

@@ -78,6 +78,9 @@ def test_metrics(example_dir, tmp_path, run_rmkit):
     assert table[table.metric == "roi_percent"].wave.isna().all()
     legal = [line for line in text if ",department=Legal," in line]
     assert legal and all(line.endswith(",,,,True") for line in legal)  # n kept, value and CI empty
+    reliable = table[table.metric.str.startswith(("rci_improved:", "rci_worse:"))]
+    assert set(reliable.group) == {"all", "role=mentor", "role=mentee"} and set(reliable.wave) == {"month12"}
+    assert reliable.loc[~reliable.suppressed, "value"].between(0, 100).all()  # percentages
 
 
 def test_metrics_rebuild_the_practitioners_table(example_dir, tmp_path, run_rmkit):

@@ -59,6 +59,10 @@ def test_board_in_the_browser(example_dir: Path) -> None:
         page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('Attrition, first to last')",
                                timeout=30_000)
         page.locator(".rmkit-board .vega-embed svg >> visible=true").first.wait_for(timeout=30_000)
+        page.get_by_role("tab", name="Reliable change").click()
+        page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('Who changed, person by person')", timeout=15_000)
+        page.get_by_role("tab", name="Pairing & learning").click()
+        page.wait_for_function("document.querySelector('.rmkit-board').innerText.includes('correlation, not causation')", timeout=15_000)
         page.get_by_role("tab", name="Across waves").click()
         page.locator(".rmkit-board .vega-embed svg >> visible=true").first.wait_for(timeout=30_000)
         page.get_by_role("combobox").select_option("department=Legal")
@@ -74,3 +78,26 @@ def test_every_wave_tab_shows_the_mixed_model_and_attrition(board: EvaluationBoa
     assert "What Works Clearinghouse" in text and "differential (participants vs comparison)" in text
     assert "How those who stayed and those who left had started" in text and "missing at random" in text
     assert len(tab.children) == 3  # the table, the chart of the change at each wave, attrition
+
+
+def test_reliable_change_and_pairing_tabs(board: EvaluationBoard) -> None:
+    reliable = board.tabs.children[TABS.index("Reliable change")].value
+    assert "Who changed, person by person" in reliable and "reliably improved (95% CI)" in reliable
+    shown = board.evaluation.reliable_change.table
+    first = shown[(shown.group == "role=mentee") & ~shown.suppressed].iloc[0]
+    assert f"{first.improved:.0f}% (" in reliable
+    pairing = board.tabs.children[TABS.index("Pairing & learning")].value
+    assert "Does the pairing matter?" in pairing and "correlation, not causation" in pairing
+    assert "per 0.1 of score" in pairing and "clustered by mentor" in pairing
+
+
+def test_a_new_cohort_says_why_the_new_tabs_are_empty(tmp_path: Path) -> None:
+    """``rmkit init`` with six participants: no responses, no pairs, no check-ins."""
+    from ..runs.test_new_cohorts import make_cohort
+
+    cohort = load_cohort(make_cohort(tmp_path / "newco", {}))
+    fresh = EvaluationBoard(cohort)
+    reliable = fresh.tabs.children[TABS.index("Reliable change")].value
+    assert "No survey responses: no reliable change." in reliable and "Nothing to show" in reliable
+    pairing = fresh.tabs.children[TABS.index("Pairing & learning")].value
+    assert "No published pairs" in pairing

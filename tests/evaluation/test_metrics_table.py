@@ -53,7 +53,8 @@ def test_columns_and_types(table):
 
 def test_metric_names_and_groups(table, cohort):
     scales = cohort.instrument.scale_ids
-    allowed = set(scales) | {f"{kind}:{s}" for s in scales for kind in ("alpha", "change", "did", "mixed")} | {
+    allowed = set(scales) | {f"{kind}:{s}" for s in scales
+                             for kind in ("alpha", "change", "did", "mixed", "rci_improved", "rci_worse")} | {
         "retention_12m", "costs", "benefits", "bcr", "roi_percent", "goals_done"}
     assert set(table.metric) <= allowed
     assert {"retention_12m", "costs", "benefits", "bcr", "roi_percent", "goals_done"} <= set(table.metric)
@@ -63,6 +64,7 @@ def test_metric_names_and_groups(table, cohort):
     assert set(table[table.metric == "retention_12m"].group) == {"participant", "comparison"}
     assert set(table[table.metric == "goals_done"].group) == {"all", "role=mentor", "role=mentee"}
     assert set(table[table.metric.str.startswith("alpha:")].group) == {"all"}
+    assert set(table[table.metric.str.startswith("rci_")].group) == {"all", "role=mentor", "role=mentee"}
 
 
 def test_waves(table, cohort):

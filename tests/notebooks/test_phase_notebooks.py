@@ -194,3 +194,19 @@ def test_pairing_phase_writes_and_shows_robustness(executed) -> None:
     fragile = int((pairs["robustness"] < 0.5).sum())
     assert fragile and f"**{fragile} fragile pair(s)**" in text and "Fragile pairs, the least robust first" in text
     assert "Robustness (0–1)" in text or "Robustness (0\\u20131)" in text
+
+
+@pytest.mark.notebook
+def test_evaluation_shows_reliable_change_and_whether_the_pairing_matters(executed) -> None:
+    import pandas as pd
+
+    text = _outputs_text(executed[("example", "05_evaluation")]["notebook"])
+    assert "Reliable change, baseline to month12" in text and "Reliably improved" in text
+    assert "against the pairs" in text and "Change per unit (points)" in text and "correlation, not causation" in text
+    tables = executed[("example", "05_evaluation")]["out"] / "tables"
+    outcomes = pd.read_csv(tables / "pair_outcomes.csv")
+    assert set(outcomes.predictor) == {"compatibility", "meetings", "mean_pulse"} and (outcomes.n_pairs >= 5).all()
+    reliable = pd.read_csv(tables / "reliable_change.csv")
+    assert set(reliable.group) == {"all", "role=mentor", "role=mentee"} and "at_risk" not in reliable.columns
+    bare = _outputs_text(executed[("bare", "05_evaluation")]["notebook"])
+    assert "No survey responses: no reliable change." in bare and "No published pairs" in bare
