@@ -8,6 +8,8 @@
   frame (difference-in-differences, ANCOVA, adjusted), with :mod:`~rmkit.evaluation.balance` (baseline balance) and
   :mod:`~rmkit.evaluation.score_frame` (the frame they share);
 - :mod:`~rmkit.evaluation.comparison`: that evidence for a cohort, suppressed, and why it is absent when it is;
+- :mod:`~rmkit.evaluation.mixed_model`: every wave at once, a random-intercept mixed model per scale (wave × group,
+  wave × role), so people with a missing wave still count;
 - :mod:`~rmkit.evaluation.retention`: Kaplan–Meier retention, participants against the comparison group;
 - :mod:`~rmkit.evaluation.roi`: Phillips ROI and BCR, attribution and confidence, intangibles;
 - :mod:`~rmkit.evaluation.planning`: the detectable change and power of each scale objective (``rmkit plan``);
