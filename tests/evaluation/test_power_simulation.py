@@ -150,3 +150,41 @@ def test_a_two_process_cluster_gives_the_in_process_table(example_dir: Path) -> 
         there = simulate_power(cohort, reps=8, seed=5, curve=(0, 1), chunk_reps=2, client=client)
     assert there.workers == 2 and here.workers == 1
     pd.testing.assert_frame_equal(here.power, there.power)
+
+
+def _complete_design(n: int) -> SurveyDesign:
+    """n participants and n comparison people, three waves answered by all, SD 1, correlation 0.5 (SD of change 1)."""
+    return SurveyDesign("o", "s", "mentee", 0.6, ("w0", "w1", "w2"), ("mentee",) * n, np.ones((n, 3), bool),
+                        np.ones((n, 3), bool), sd=1.0, correlation=0.5, sd_source="expected_sd",
+                        attrition_source="none")
+
+
+@pytest.mark.slow
+def test_did_power_agrees_with_the_two_sample_t_test_on_complete_data() -> None:
+    # With both waves for everyone the DiD is the difference of the two groups' mean changes: its power is that of
+    # the two-sample t-test of the change scores (statsmodels' TTestIndPower, d = change / SD of change).
+    from statsmodels.stats.power import TTestIndPower
+
+    plan, _ = plan_simulation([_complete_design(40)], curve=(0, 1), estimators=["did"])
+    reps = 600
+    power, _ = count_power(plan, simulate_reps(plan, 99, range(reps)))
+    reference = float(TTestIndPower().power(effect_size=0.6, nobs1=40, ratio=1.0, alpha=0.05))
+    at = power.set_index("effect")["power"]
+    assert abs(at[0.6] - reference) <= 3 * math.sqrt(reference * (1 - reference) / reps), (at, reference)
+    assert abs(at[0.0] - 0.05) <= 3 * math.sqrt(0.05 * 0.95 / reps)
+
+
+@pytest.mark.slow
+def test_mixed_power_agrees_with_the_two_sample_t_test_on_complete_data() -> None:
+    # Complete, balanced data with a random intercept: the mixed model's last-wave effect is the same difference of
+    # mean changes, so the same reference holds (its error variance pools three waves: a little more power, well
+    # within these Monte-Carlo errors).
+    from statsmodels.stats.power import TTestIndPower
+
+    plan, _ = plan_simulation([_complete_design(30)], curve=(0, 1), estimators=["mixed"])
+    reps = 120
+    power, _ = count_power(plan, simulate_reps(plan, 5, range(reps)))
+    reference = float(TTestIndPower().power(effect_size=0.6, nobs1=30, ratio=1.0, alpha=0.05))
+    at = power.set_index("effect")["power"]
+    assert abs(at[0.6] - reference) <= 3 * math.sqrt(reference * (1 - reference) / reps), (at, reference)
+    assert at[0.0] <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / reps)
