@@ -16,7 +16,8 @@ to the last wave, and analysed by exactly the estimators of the evaluation phase
   installed.
 
 **Power** is the share of the ``reps`` synthetic cohorts whose 95% interval excludes 0 (two-sided α = 0.05; a rep
-whose estimator gives no interval counts as not detected, and a note says how many), with its Monte-Carlo standard
+whose estimator gives no interval, or whose estimate the evaluation would suppress because a group has fewer than
+``min_group_size`` people, counts as not detected, and a note says how many), with its Monte-Carlo standard
 error :math:`\\sqrt{p(1-p)/N}`. Effects are **standardized**: ``effect`` is the true mean change divided by the SD
 of individual change (Cohen's :math:`d_z`, the effect size of ``rmkit plan`` and of statsmodels'
 ``TTestPower``). By default the curve has the effects 0, ½, 1, 1½ and 2 × the objective's ``target_change``
@@ -53,7 +54,7 @@ CURVE = (0.0, 0.5, 1.0, 1.5, 2.0)
 CHUNK_REPS = 10
 """Reps per task on a Dask cluster."""
 ESTIMATORS = ("paired_change", "did", "mixed")
-UNDEFINED, MISSED, DETECTED = -1, 0, 1
+SUPPRESSED, UNDEFINED, MISSED, DETECTED = -2, -1, 0, 1
 
 
 def mixed_available() -> bool:
@@ -102,7 +103,9 @@ def plan_simulation(designs: Sequence[SurveyDesign], *, effect: float | None = N
     return PowerPlan(tuple(kept), tuple(effects), tuple(chosen)), notes
 
 
-def _code(low: float, high: float) -> int:
+def _code(low: float, high: float, *, hidden: bool = False) -> int:
+    if hidden:
+        return SUPPRESSED
     if not (math.isfinite(low) and math.isfinite(high)):
         return UNDEFINED
     return DETECTED if (low > 0 or high < 0) else MISSED
@@ -130,6 +133,7 @@ def _analyse(design: SurveyDesign, names: Sequence[str], scores: np.ndarray, par
 
     n_effects = scores.shape[0]
     first, last = design.waves[0], design.waves[-1]
+    k = design.min_group_size
     codes: list[int] = []
     frame = _long_frame(design, scores, participant) if set(names) - {"paired_change"} else None
     for name in names:
@@ -138,13 +142,15 @@ def _analyse(design: SurveyDesign, names: Sequence[str], scores: np.ndarray, par
                 before, after = scores[j, participant, 0], scores[j, participant, -1]
                 both = np.isfinite(before) & np.isfinite(after)
                 stats = paired_statistics(before[both], after[both])
-                codes.append(_code(stats["ci_low"], stats["ci_high"]))
+                codes.append(_code(stats["ci_low"], stats["ci_high"], hidden=int(both.sum()) < k))
             continue
         if name == "did":
             from .effects import did
 
             table = did(frame, first=first, last=last, waves=design.waves, groups=("all",))
             rows = table[table["group"] == "all"]
+            hidden = dict(zip(rows["scale"].astype(str), (rows["n_participant"] < k) | (rows["n_comparison"] < k),
+                              strict=True))
         else:
             from .mixed_model import mixed_effects  # type: ignore[import-not-found]
 
@@ -152,9 +158,12 @@ def _analyse(design: SurveyDesign, names: Sequence[str], scores: np.ndarray, par
                 warnings.simplefilter("ignore")  # convergence warnings: the fit's `converged` says it
                 table = mixed_effects(frame, waves=list(design.waves))
             rows = table[(table["wave"].astype(str) == last) & (table["group"] == "participant")]
+            scored = np.isfinite(scores[0]).any(axis=1)  # the same people answer at every effect size
+            small = int((scored & participant).sum()) < k or int((scored & ~participant).sum()) < k
+            hidden = dict.fromkeys(rows["scale"].astype(str), small)
         found = {str(r.scale): (float(r.ci_low), float(r.ci_high)) for r in rows.itertuples(index=False)}
         nan = (float("nan"), float("nan"))
-        codes += [_code(*found.get(f"e{j}", nan)) for j in range(n_effects)]
+        codes += [_code(*found.get(f"e{j}", nan), hidden=bool(hidden.get(f"e{j}", False))) for j in range(n_effects)]
     return codes
 
 
@@ -166,7 +175,8 @@ def _generators(seed: int, rep: int, count: int) -> list[np.random.Generator]:
 
 def simulate_reps(plan: PowerPlan, seed: int, reps: Sequence[int]) -> np.ndarray:
     """The outcomes of the reps ``reps``: an int8 array, one row per rep, one column per cell of
-    :meth:`PowerPlan.cells` (1 the interval excludes 0, 0 it does not, −1 no interval)."""
+    :meth:`PowerPlan.cells` (1 the interval excludes 0, 0 it does not, −1 no interval, −2 hidden: a group had fewer
+    than ``min_group_size`` people, so the evaluation would show no estimate)."""
     out = np.empty((len(reps), len(plan.cells())), dtype=np.int8)
     for row, rep in enumerate(reps):
         codes: list[int] = []
@@ -187,12 +197,17 @@ def count_power(plan: PowerPlan, outcomes: np.ndarray) -> tuple[pd.DataFrame, li
     for c, (k, estimator, effect) in enumerate(plan.cells()):
         detected = int((outcomes[:, c] == DETECTED).sum())
         undefined = int((outcomes[:, c] == UNDEFINED).sum())
+        suppressed = int((outcomes[:, c] == SUPPRESSED).sum())
         p = detected / reps
         rows.append({"objective": plan.designs[k].objective, "estimator": estimator, "effect": effect, "reps": reps,
                      "power": p, "mcse": math.sqrt(p * (1 - p) / reps)})
         if undefined:
             notes.append(f"{plan.designs[k].objective}, {estimator}, effect {effect:g}: {undefined} of {reps} "
                          "simulated cohorts gave no interval (counted as not detected)")
+        if suppressed:
+            notes.append(f"{plan.designs[k].objective}, {estimator}, effect {effect:g}: in {suppressed} of {reps} "
+                         f"simulated cohorts a group had fewer than {plan.designs[k].min_group_size} people, so the "
+                         "evaluation would show no estimate (counted as not detected)")
     table = pd.DataFrame(rows, columns=POWER_COLUMNS)
     return table.astype({"reps": "int64"}) if not table.empty else table, notes
 

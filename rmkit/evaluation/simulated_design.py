@@ -52,7 +52,8 @@ MAX_CORRELATION = 0.95
 @dataclass(frozen=True)
 class SurveyDesign:
     """The design of one scale objective (see the module notes). ``patterns_*``: one row per observed person of
-    the group, one boolean column per wave (scored or not)."""
+    the group, one boolean column per wave (scored or not); ``min_group_size``: the cohort's, under which the
+    evaluation shows no estimate."""
 
     objective: str
     measure: str
@@ -67,6 +68,7 @@ class SurveyDesign:
     sd_source: str
     attrition_source: str
     notes: tuple[str, ...] = field(default=())
+    min_group_size: int = 1
 
     @property
     def n_participant(self) -> int:
@@ -216,7 +218,7 @@ def cohort_designs(cohort: Cohort) -> tuple[list[SurveyDesign], list[str]]:
             patterns_participant=_patterns(ids, ours, waves, surveyed),
             patterns_comparison=_patterns(comparison_ids, theirs, waves, surveyed) if comparison_ids else None,
             sd=float(sd), correlation=float(correlation), sd_source=source, attrition_source=attrition,
-            notes=tuple(design_notes)))
+            notes=tuple(design_notes), min_group_size=int(program.min_group_size)))
     return designs, notes
 
 
