@@ -15,6 +15,9 @@ to the last wave, and analysed by exactly the estimators of the evaluation phase
   (:func:`rmkit.evaluation.mixed_model.mixed_effects`), when the design has a comparison group and that module is
   installed.
 
+Each objective is analysed among the people whose learning it measures: the participants of its scale's audience
+(the evaluation's ``role=mentee`` row for a mentees' scale) and the comparison group.
+
 **Power** is the share of the ``reps`` synthetic cohorts whose 95% interval excludes 0 (two-sided α = 0.05; a rep
 whose estimator gives no interval, or whose estimate the evaluation would suppress because a group has fewer than
 ``min_group_size`` people, counts as not detected, and a note says how many), with its Monte-Carlo standard
@@ -152,7 +155,7 @@ def _analyse(design: SurveyDesign, names: Sequence[str], scores: np.ndarray, par
             hidden = dict(zip(rows["scale"].astype(str), (rows["n_participant"] < k) | (rows["n_comparison"] < k),
                               strict=True))
         else:
-            from .mixed_model import mixed_effects  # type: ignore[import-not-found]
+            from .mixed_model import mixed_effects
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # convergence warnings: the fit's `converged` says it

@@ -204,3 +204,9 @@ def test_an_estimate_the_evaluation_would_suppress_is_not_a_detection() -> None:
     plan, _ = plan_simulation([small], curve=(10,), estimators=["paired_change", "did"])
     power, notes = count_power(plan, simulate_reps(plan, 1, range(3)))
     assert (power["power"] == 1).all() and not notes  # 10 SDs of change: seen every time once shown
+
+
+def test_the_public_name() -> None:
+    import rmkit
+
+    assert rmkit.simulate_power is simulate_power and "simulate_power" in dir(rmkit)
