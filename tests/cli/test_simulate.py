@@ -79,3 +79,17 @@ def test_an_unreachable_scheduler_exits_2(run_rmkit, tmp_path: Path, example_dir
                        timeout=120)
     assert result.returncode == 2 and f"--scheduler {address}: " in result.stderr and message in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_the_report_escapes_cohort_text(example_dir: Path) -> None:
+    from rmkit.cohort import load_cohort
+    from rmkit.evaluation.power_simulation import simulate_power
+    from rmkit.runs.power_report import build_power_report
+
+    hostile = "<img src=x onerror=alert(1)>"
+    result = simulate_power(load_cohort(example_dir), reps=1, curve=(0, 1), estimators=["paired_change"])
+    result.notes.append(hostile)
+    page = build_power_report(result, cohort=hostile, svgs={})
+    assert hostile not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert external_references(page) == [] and "<script" not in page
+    assert "paired change" in page and "difference-in-differences</dt>" not in page  # only the estimators simulated
