@@ -61,6 +61,7 @@ _LAZY = {
     "metrics_table": "rmkit.evaluation.metrics_table",
     "evaluate": "rmkit.evaluation.metrics_table",
     "import_responses": "rmkit.cohort.importers",
+    "simulate_power": "rmkit.evaluation.power_simulation",
 }
 
 __all__ = [

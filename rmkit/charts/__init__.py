@@ -8,7 +8,8 @@ vl-convert, so executed notebooks and the HTML report show them with no network.
 Modules: :mod:`~rmkit.charts.theme` (the theme and offline rendering), :mod:`~rmkit.charts.participation`
 (intake, pairing, check-ins), :mod:`~rmkit.charts.evidence` (evaluation) with
 :mod:`~rmkit.charts.wave_effects` (the change at each wave), :mod:`~rmkit.charts.forest` (pooled
-cohorts) and :mod:`~rmkit.charts.limits` (what a chart can draw: big data reduced in pandas first, and a note under
+cohorts), :mod:`~rmkit.charts.power_curve` (power by simulation) and :mod:`~rmkit.charts.limits` (what a chart can
+draw: big data reduced in pandas first, and a note under
 the chart saying what it left out); every chart is also here, as ``rmkit.charts.<name>``. Altair is imported lazily
 (it costs ~2 s): importing :mod:`rmkit` never imports it; this
 package does.

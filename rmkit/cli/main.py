@@ -31,6 +31,7 @@ COMMANDS = (
     "score",
     "metrics",
     "plan",
+    "simulate",
     "pool",
     "import",
     "run",

@@ -25,15 +25,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", required=True, help="a new or empty folder for the pooled results")
 
 
-def prepare_out(out: str, cohorts: list[Any]) -> Path:
-    """The output folder, after checking it is new or empty and not inside a cohort folder."""
+def prepare_out(out: str, cohorts: list[Any], *, command: str = "rmkit pool") -> Path:
+    """The output folder, after checking it is new or empty and not inside a cohort folder (shared by the commands
+    that write a folder of results: ``pool``, ``simulate``)."""
     from ..errors import UsageError
 
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder}: exists and is not a folder")
     if folder.is_dir() and any(folder.iterdir()):
-        raise UsageError(f"{folder}: already exists and is not empty; rmkit pool never overwrites earlier results")
+        raise UsageError(f"{folder}: already exists and is not empty; {command} never overwrites earlier results")
     target = folder.resolve()
     for cohort in cohorts:
         root = cohort.path.resolve()

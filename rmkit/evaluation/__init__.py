@@ -19,6 +19,9 @@
 - :mod:`~rmkit.evaluation.retention`: Kaplan–Meier retention, participants against the comparison group;
 - :mod:`~rmkit.evaluation.roi`: Phillips ROI and BCR, attribution and confidence, intangibles;
 - :mod:`~rmkit.evaluation.planning`: the detectable change and power of each scale objective (``rmkit plan``);
+- :mod:`~rmkit.evaluation.power_simulation`: power by simulation for the cohort's own design, each estimator the
+  evaluation reports (``rmkit simulate``), from the design and synthetic cohorts of
+  :mod:`~rmkit.evaluation.simulated_design`;
 - :mod:`~rmkit.evaluation.pooling`: random-effects meta-analysis of the metrics several cohorts share (``rmkit pool``);
 - :mod:`~rmkit.evaluation.roi_sensitivity`: ROI under the conservative and the estimated adjustments, break-even attribution;
 - :mod:`~rmkit.evaluation.goals`: Kirkpatrick level 3 from the mentoring agreements (the share of goals done);

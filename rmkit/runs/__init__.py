@@ -11,6 +11,7 @@
   of :mod:`~rmkit.runs.report_template`;
 - :mod:`~rmkit.runs.summary`: the executive summary a sponsor reads first (the report's top, ``summary.html``);
 - :mod:`~rmkit.runs.pool_report`: the pooled report of several cohorts (``rmkit pool``, the end of a batch);
+- :mod:`~rmkit.runs.power_report`: the files and offline report of ``rmkit simulate`` (power curves);
 - :mod:`~rmkit.runs.workbook`: ``tables.xlsx``, every table of the run as a sheet with readable headers;
 - :mod:`~rmkit.runs.sanitize`: what the report lets through (an allow-list HTML sanitizer, rmkit's own charts as
   cleaned inline SVG, the detector of external references);
