@@ -209,4 +209,4 @@ def test_evaluation_shows_reliable_change_and_whether_the_pairing_matters(execut
     reliable = pd.read_csv(tables / "reliable_change.csv")
     assert set(reliable.group) == {"all", "role=mentor", "role=mentee"} and "at_risk" not in reliable.columns
     bare = _outputs_text(executed[("bare", "05_evaluation")]["notebook"])
-    assert "No survey responses: no reliable change." in bare and "No published pairs" in bare
+    assert "No survey responses: no reliable change" in bare and "No published pairs" in bare
