@@ -312,6 +312,13 @@ def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, ali
 _EDGE_SPACE = "(?:^|[{d}\n])[^\\S\n]|[^\\S\n](?:[{d}\n]|$)"
 
 
+def _may_have_edge_space(text: str) -> bool:
+    """False when ``text`` holds no whitespace but line ends (a quick scan first: most big files are ASCII)."""
+    if not text.isascii():
+        return True
+    return any(space in text for space in " \t\x0b\x0c\x1c\x1d\x1e\x1f")
+
+
 def _plain_csv_table(data: bytes, file: str, aliases: dict[str, str]) -> RawTable | None:
     """The common case of :func:`read_raw_table` read at the speed of pandas' C parser, or ``None`` for any other.
 
@@ -346,7 +353,7 @@ def _plain_csv_table(data: bytes, file: str, aliases: dict[str, str]) -> RawTabl
     if frame.shape[1] != len(header):
         return None  # a row wider than the header: the general path says which
     frame = frame.fillna("").astype(object)
-    if re.search(_EDGE_SPACE.format(d=re.escape(delimiter)), body):
+    if _may_have_edge_space(body) and re.search(_EDGE_SPACE.format(d=re.escape(delimiter)), body):
         frame = frame.apply(lambda column: column.str.strip())
     filled = (frame != "").any(axis=1).to_numpy()
     rows = (np.flatnonzero(filled) + 2).tolist()

@@ -111,3 +111,18 @@ def test_neutralize_frame_as_cell_by_cell(cells) -> None:
 
 def _cells(series: pd.Series) -> list:
     return ["<NA>" if not isinstance(v, list | tuple | str) and pd.isna(v) else v for v in series.astype(object)]
+
+
+@pytest.mark.parametrize("kind", ["number", "integer", "date", "datetime", "bool"])
+def test_a_long_column_converts_by_distinct_value_as_cell_by_cell(kind: str) -> None:
+    from rmkit.cohort.schemas import Column, _convert_text, convert_column
+
+    cells = ["1", "2", "", "3,5", "-0", "x", "1e3", "inf", "4.0", "2026-03-01", "2026-03-01T10:15", "2026-13-01",
+             "yes", "No", " 5", "7"]
+    text = pd.Series([cells[k % len(cells)] for k in range(5000)], dtype=str)
+    column = Column("c", kind, "", min=1, max=5)  # type: ignore[arg-type]
+    values, bad = convert_column(column, text)
+    expected_values, expected_bad = _convert_text(column, text)
+    pd.testing.assert_series_equal(values, expected_values, check_names=False)
+    pd.testing.assert_series_equal(bad, expected_bad, check_names=False)
+    assert bad.any() and not bad.all()
