@@ -312,20 +312,10 @@ def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, ali
 _EDGE_SPACE = "(?:^|[{d}\n])[^\\S\n]|[^\\S\n](?:[{d}\n]|$)"
 
 
-def _may_have_edge_space(text: str) -> bool:
-    """False when ``text`` holds no whitespace but line ends (a quick scan first: most big files are ASCII)."""
-    if not text.isascii():
-        return True
-    return any(space in text for space in " \t\x0b\x0c\x1c\x1d\x1e\x1f")
-
-
 def _plain_csv_table(data: bytes, file: str, aliases: dict[str, str]) -> RawTable | None:
-    """The common case of :func:`read_raw_table` read at the speed of pandas' C parser, or ``None`` for any other.
-
-    The common case: UTF-8 text (BOM or not) with no quote character, no carriage return outside CRLF line ends, no
-    stray byte-order mark, and a header whose every cell is named, unique and no wider than its rows: one record per
-    line, so the result (stripped cells, spreadsheet row numbers, no problem) is what the general path gives.
-    """
+    """:func:`read_raw_table` by pandas' C parser for the common case, else ``None``: UTF-8 (BOM or not), no quote,
+    no CR outside CRLF, no stray BOM, a header of unique names as wide as its rows; one record per line, so the
+    result (stripped cells, spreadsheet rows, no problem) is what the general path gives."""
     if b'"' in data or b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
     try:
@@ -353,7 +343,8 @@ def _plain_csv_table(data: bytes, file: str, aliases: dict[str, str]) -> RawTabl
     if frame.shape[1] != len(header):
         return None  # a row wider than the header: the general path says which
     frame = frame.fillna("").astype(object)
-    if _may_have_edge_space(body) and re.search(_EDGE_SPACE.format(d=re.escape(delimiter)), body):
+    ascii_spaces = " \t\x0b\x0c\x1c\x1d\x1e\x1f"  # a quick scan first: most big files are ASCII, many without a space
+    if (not body.isascii() or any(c in body for c in ascii_spaces)) and re.search(_EDGE_SPACE.format(d=re.escape(delimiter)), body):
         frame = frame.apply(lambda column: column.str.strip())
     filled = (frame != "").any(axis=1).to_numpy()
     rows = (np.flatnonzero(filled) + 2).tolist()
@@ -419,11 +410,8 @@ def neutralize_formula(value: object) -> object:
 
 
 def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells (and column names) are safe for spreadsheets.
-
-    Each distinct value of a column is neutralized once (a column of a million rows holds a few thousand ids, or
-    three wave names): the result is that of :func:`neutralize_formula` on every cell (list cells joined first),
-    at the cost of hashing the column."""
+    """A copy of ``frame`` whose text cells (and column names) are safe for spreadsheets: :func:`neutralize_formula`
+    of every cell (lists joined first), computed once per distinct value of a column."""
     out = frame.copy()
     for column in out.columns:
         dtype = out[column].dtype
@@ -441,16 +429,13 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def _neutralized_column(values: pd.Series) -> pd.Series | None:
     """``values`` with every cell through :func:`neutralize_formula` (lists joined), or ``None`` when no cell
     changes."""
-    def cell_by_cell() -> pd.Series:
-        return values.map(lambda v: neutralize_formula(join_list(v) if isinstance(v, list | tuple) else v))
-
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists)
-        return cell_by_cell()
-    if pd.api.types.infer_dtype(uniques, skipna=True) not in {"string", "empty"} and \
-            any(isinstance(v, list | tuple) for v in uniques):
-        return cell_by_cell()
+        codes, uniques = None, [()]
+    if codes is None or (pd.api.types.infer_dtype(uniques, skipna=True) not in {"string", "empty"}
+                         and any(isinstance(v, list | tuple) for v in uniques)):  # lists: cell by cell
+        return values.map(lambda v: neutralize_formula(join_list(v) if isinstance(v, list | tuple) else v))
     fixed = [neutralize_formula(v) for v in uniques]
     changed = [k for k, (a, b) in enumerate(zip(uniques, fixed, strict=True)) if a is not b]
     if not changed:
