@@ -120,7 +120,8 @@ def main() -> None:
         for name, total, kernel, cells, line, slowest in rows:
             print(f"  {name:<11} {total:6.1f} {kernel:7.1f} {cells:6.1f}   {slowest:4.1f} s  {line}")
         in_phases = sum(r[1] for r in rows)
-        print(f"  {'(process)':<11} {run - in_phases:6.1f}   start-up, imports, validation, hashing, report.html")
+        print(f"  phases run at the same time: {in_phases:.1f} s of phase time in a {run:.1f} s run "
+              "(the rest: start-up, imports, validation, hashing, report.html)")
         if args.skip_batch:
             return
         print()

@@ -70,20 +70,21 @@ def progress_printer() -> dict[str, object]:
     """``on_start`` and ``on_phase`` callbacks that print a run's progress, one line per phase."""
     from ..runs.results import display_path
 
-    counter = {"done": 0, "total": 0}
+    position: dict[str, int] = {}
+    total = [0]
 
     def on_start(result: RunResult) -> None:
         for line in result.validation_warnings:
             print(line, file=sys.stderr)
-        counter["total"] = sum(p.status == "pending" for p in result.phases)
+        pending = [p.name for p in result.phases if p.status == "pending"]
+        position.update({name: k for k, name in enumerate(pending, start=1)})
+        total[0] = len(pending)
         print(f"run folder: {display_path(result.run_dir)}", flush=True)
 
-    def on_phase(phase: PhaseResult) -> None:
-        if phase.status == "running":
-            counter["done"] += 1
-            print(f"[{counter['done']}/{counter['total']}] {phase.name} … ", end="", flush=True)
-        else:
-            print(f"{phase.status} ({phase.duration_s or 0:.1f} s)", flush=True)
+    def on_phase(phase: PhaseResult) -> None:  # phases run at the same time: one line when each ends
+        if phase.status != "running":
+            print(f"[{position.get(phase.name, 0)}/{total[0]}] {phase.name} … {phase.status} "
+                  f"({phase.duration_s or 0:.1f} s)", flush=True)
 
     return {"on_start": on_start, "on_phase": on_phase}
 

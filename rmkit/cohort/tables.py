@@ -20,6 +20,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Problem, shown
@@ -247,7 +248,11 @@ def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, ali
         if path.suffix.lower() == ".xlsx":
             records, problems = _records_from_xlsx(path, file)
         else:
-            records, problems = _records_from_csv(path.read_bytes(), file)
+            data = path.read_bytes()
+            fast = _plain_csv_table(data, file, aliases or {})
+            if fast is not None:
+                return fast
+            records, problems = _records_from_csv(data, file)
     except OSError as exc:
         return RawTable(file, pd.DataFrame(), problems=[Problem(file, None, None, f"cannot be read: {exc.strerror or exc}")])
     if any(p.severity == "error" and p.row is None for p in problems):
@@ -302,6 +307,50 @@ def read_raw_table(path: str | os.PathLike[str], *, file: str | None = None, ali
         rows.append(number)
     frame = pd.DataFrame(body, columns=columns, dtype=object) if columns else pd.DataFrame(index=range(len(body)))
     return RawTable(file, frame, rows, problems, original)
+
+
+_EDGE_SPACE = "(?:^|[{d}\n])[^\\S\n]|[^\\S\n](?:[{d}\n]|$)"
+
+
+def _plain_csv_table(data: bytes, file: str, aliases: dict[str, str]) -> RawTable | None:
+    """:func:`read_raw_table` by pandas' C parser for the common case, else ``None``: UTF-8 (BOM or not), no quote,
+    no CR outside CRLF, no stray BOM, a header of unique names as wide as its rows; one record per line, so the
+    result (stripped cells, spreadsheet rows, no problem) is what the general path gives."""
+    if b'"' in data or b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    if "\ufeff" in text:
+        return None
+    first, newline, body = text.partition("\n")
+    delimiter = _sniff_delimiter(first)
+    header = [cell.strip() for cell in first.split(delimiter)]
+    canonical = [aliases.get(name.casefold(), name) for name in header]
+    if not all(header) or len(set(canonical)) < len(canonical) or not newline or not body.strip():
+        return None
+    try:
+        frame = pd.read_csv(io.StringIO(body), sep=delimiter, header=None, dtype=object, keep_default_na=False,
+                            na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c",
+                            index_col=False)
+    except (pd.errors.ParserError, ValueError):  # a row wider than the first one, and the like
+        return None
+    if frame.shape[1] != len(header):
+        return None  # a row wider than the header: the general path says which
+    frame = frame.fillna("").astype(object)
+    ascii_spaces = " \t\x0b\x0c\x1c\x1d\x1e\x1f"  # a quick scan first: most big files are ASCII, many without a space
+    if (not body.isascii() or any(c in body for c in ascii_spaces)) and re.search(_EDGE_SPACE.format(d=re.escape(delimiter)), body):
+        frame = frame.apply(lambda column: column.str.strip())
+    filled = (frame != "").any(axis=1).to_numpy()
+    rows = (np.flatnonzero(filled) + 2).tolist()
+    frame = frame[filled].reset_index(drop=True)
+    frame.columns = canonical
+    return RawTable(file, frame, rows, [], dict(zip(canonical, header, strict=True)))
 
 
 def _column_letter(index: int) -> str:
@@ -361,15 +410,42 @@ def neutralize_formula(value: object) -> object:
 
 
 def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells (and column names) are safe for spreadsheets."""
+    """A copy of ``frame`` whose text cells (and column names) are safe for spreadsheets: :func:`neutralize_formula`
+    of every cell (lists joined first), computed once per distinct value of a column."""
     out = frame.copy()
     for column in out.columns:
         dtype = out[column].dtype
         if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
             values = out[column].astype(object) if isinstance(dtype, pd.CategoricalDtype) else out[column]
-            out[column] = values.map(lambda v: neutralize_formula(join_list(v) if isinstance(v, list | tuple) else v))
+            safe = _neutralized_column(values)
+            if safe is not None:
+                out[column] = safe
+            elif isinstance(dtype, pd.CategoricalDtype):
+                out[column] = values
     out.columns = [neutralize_formula(str(c)) for c in out.columns]
     return out
+
+
+def _neutralized_column(values: pd.Series) -> pd.Series | None:
+    """``values`` with every cell through :func:`neutralize_formula` (lists joined), or ``None`` when no cell
+    changes."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists)
+        codes, uniques = None, [()]
+    if codes is None or (pd.api.types.infer_dtype(uniques, skipna=True) not in {"string", "empty"}
+                         and any(isinstance(v, list | tuple) for v in uniques)):  # lists: cell by cell
+        return values.map(lambda v: neutralize_formula(join_list(v) if isinstance(v, list | tuple) else v))
+    fixed = [neutralize_formula(v) for v in uniques]
+    changed = [k for k, (a, b) in enumerate(zip(uniques, fixed, strict=True)) if a is not b]
+    if not changed:
+        return None
+    table = np.asarray(uniques, dtype=object).copy()
+    table[changed] = [fixed[k] for k in changed]
+    result = values.to_numpy(dtype=object, copy=True)
+    present = codes >= 0
+    result[present] = table[codes[present]]
+    return pd.Series(result, index=values.index, dtype=object, name=values.name)
 
 
 @contextmanager

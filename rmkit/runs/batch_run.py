@@ -95,11 +95,15 @@ def run_batch(cohorts: Sequence[str | os.PathLike[str]], *, workers: int | None 
         "notebooks": str(Path(notebooks).resolve()) if notebooks is not None else None,
         "cell_timeout": cell_timeout,
         "worker": "local",
+        # the cores left to each cohort for running its phases at the same time (a cohort per core: one by one)
+        "phase_workers": max(1, (os.cpu_count() or 1) // min(workers, len(cohorts))),
     }
     if scheduler is not None:
         from .dask_batch import run_on_cluster
 
-        result = run_on_cluster([str(c) for c in cohorts], spec, len(selected), scheduler, progress=progress)
+        # a Dask worker runs one cohort per thread it has: its phases one after the other
+        result = run_on_cluster([str(c) for c in cohorts], {**spec, "phase_workers": 1}, len(selected), scheduler,
+                                progress=progress)
         if pool:
             result.pooled_report, result.pool_messages = _pool(result.outcomes, Path(spec["runs_dir"]))
         return result

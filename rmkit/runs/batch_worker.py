@@ -160,7 +160,7 @@ def worker_main(argv: Sequence[str]) -> int:
     try:
         result = run_cohort(
             task["cohort"], runs_dir=task["runs_dir"], phases=task["phases"], notebooks=task["notebooks"],
-            cell_timeout=task["cell_timeout"], worker=task.get("worker"), on_start=lambda run: emit(event="start", run_dir=str(run.run_dir)),
+            cell_timeout=task["cell_timeout"], worker=task.get("worker"), phase_workers=task.get("phase_workers"), on_start=lambda run: emit(event="start", run_dir=str(run.run_dir)),
             on_phase=phase_done,
         )
     except RmkitError as exc:

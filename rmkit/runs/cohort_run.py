@@ -21,7 +21,13 @@ Decisions:
   phase's output. So a failing phase does not stop the run: the remaining phases still run, the failed one keeps
   its executed notebook with the error, and the run's status is ``failed`` (exit 1). Phases not selected are
   recorded as ``skipped``.
-- Phases always run in their numbered order, whatever the order they were asked for in.
+- **Phases run at the same time**, at most ``phase_workers`` at once (default: one per core, at most one per phase),
+  each in its own kernel; they start in their numbered order, and the report and the manifest keep that order
+  whatever order they finish in. ``phase_workers=1`` runs them one after the other.
+- Each phase's tables and figures are those it wrote: what the notebook wrote through
+  :class:`~rmkit.runs.phase_context.Phase` (which lists them in the file named by ``RMKIT_PHASE_FILES``), and any
+  other file that appeared under ``tables/`` or ``figures/`` while the phase ran (when several phases were running
+  then, the first of them in numbered order).
 - The inputs are hashed before and after the run; a notebook that changed the cohort folder is reported in the
   manifest's ``warnings``.
 """
@@ -32,8 +38,10 @@ import datetime as dt
 import itertools
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -44,7 +52,9 @@ from .execute import DEFAULT_CELL_TIMEOUT, prepare_engine
 from .manifest import new_manifest, save_manifest
 from .results import PhaseResult, RunResult, display_path
 
-__all__ = ["create_run_dir", "run_cohort"]
+__all__ = ["create_run_dir", "run_cohort", "default_phase_workers"]
+
+PHASE_FILES_VARIABLE = "RMKIT_PHASE_FILES"
 
 # --------------------------------------------------------------------------------------------- run folder
 
@@ -119,7 +129,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
                notebooks: str | os.PathLike[str] | None = None, cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
                on_phase: Callable[[PhaseResult], None] | None = None,
                on_start: Callable[[RunResult], None] | None = None, person_tables: bool | None = None,
-               worker: str | None = None) -> RunResult:
+               worker: str | None = None, phase_workers: int | None = None) -> RunResult:
     """Run the phase notebooks on a cohort folder into a new run folder (see the module's docstring).
 
     Parameters
@@ -145,6 +155,8 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
         ``program.yaml: person_tables`` (true). False for a run folder that is shared: it then holds aggregates only.
     worker : str, optional
         Who ran it, recorded as the manifest's ``worker`` (``rmkit batch``: ``local``, or the Dask worker's address).
+    phase_workers : int, optional
+        Phases run at the same time (default :func:`default_phase_workers`); 1 runs them one after the other.
 
     Returns
     -------
@@ -191,19 +203,37 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
     save_manifest(manifest, result)
     if on_start:
         on_start(result)
+    todo = [(notebook, phase) for notebook, phase in zip(available, result.phases, strict=True) if notebook in selected]
+    for notebook, _ in todo:
+        result.warnings += parameter_problems(notebook)
+    workers = max(1, min(phase_workers or default_phase_workers(len(todo)), len(todo) or 1))
+    tracker = _PhaseFiles(result.run_dir)
+    lock = threading.Lock()
+
+    def run_one(notebook: PhaseNotebook, phase: PhaseResult) -> None:
+        _run_phase(notebook, phase, result, cell_timeout, on_phase, person_tables=person_tables, lock=lock,
+                   tracker=tracker)
+        with lock:
+            save_manifest(manifest, result)
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rmkit-phase")
     try:
-        for notebook, phase in zip(available, result.phases, strict=True):
-            if notebook in selected:
-                _run_phase(notebook, phase, result, cell_timeout, on_phase, person_tables=person_tables)
-                save_manifest(manifest, result)
+        futures = [pool.submit(run_one, notebook, phase) for notebook, phase in todo]
+        for future in futures:
+            future.result()
     except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
         result.status_override = "interrupted"
-        for phase in result.phases:
-            if phase.status in {"pending", "running"}:
-                phase.status, phase.reason = "skipped", "interrupted"
-        result.finished = _now()
-        save_manifest(manifest, result)
+        with lock:
+            for phase in result.phases:
+                if phase.status in {"pending", "running"}:
+                    phase.status, phase.reason = "skipped", "interrupted"
+            result.finished = _now()
+            save_manifest(manifest, result)
         raise
+    finally:
+        pool.shutdown(wait=True)
+    tracker.attribute([phase for _, phase in todo])
     result.warnings += _changed_inputs(result.cohort_dir, cohort_files, _snapshot(result.cohort_dir, exclude=run_dir))
     summary = _write_summary(result, cohort)
     try:
@@ -225,42 +255,112 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
     return result
 
 
+def default_phase_workers(phases: int) -> int:
+    """Phases a run executes at the same time: one per core, at most one per phase.
+
+    Examples
+    --------
+    >>> default_phase_workers(1)
+    1
+    """
+    return max(1, min(phases, os.cpu_count() or 1))
+
+
 def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, cell_timeout: float | None,
-               on_phase: Callable[[PhaseResult], None] | None, *, person_tables: bool = True) -> None:
+               on_phase: Callable[[PhaseResult], None] | None, *, person_tables: bool = True,
+               lock: threading.Lock, tracker: _PhaseFiles) -> None:
     from .execute import execute_notebook, kernel_environment
 
     target = result.run_dir / notebook.filename
-    phase.notebook, phase.started, phase.status = target, _now(), "running"
-    if on_phase:
-        on_phase(phase)
-    result.warnings += parameter_problems(notebook)
-    before = _snapshot(result.run_dir, only=("tables", "figures"))
     logs = result.run_dir / "logs"
-    logs.mkdir(exist_ok=True)
+    with lock:
+        phase.notebook, phase.started, phase.status = target, _now(), "running"
+        if on_phase:
+            on_phase(phase)
+        logs.mkdir(exist_ok=True)
+    claims = tracker.start(phase)
     clock = time.perf_counter()
     execution = execute_notebook(
         notebook.path, target, cwd=result.run_dir, cell_timeout=cell_timeout, log=logs / f"{notebook.path.stem}.log",
         parameters={"cohort_dir": str(result.cohort_dir), "output_dir": str(result.run_dir)},
-        env=kernel_environment({**os.environ, "RMKIT_PERSON_TABLES": "1" if person_tables else "0"}),
+        env=kernel_environment({**os.environ, "RMKIT_PERSON_TABLES": "1" if person_tables else "0",
+                                PHASE_FILES_VARIABLE: str(claims)}),
     )
-    phase.duration_s = time.perf_counter() - clock
-    with suppress(OSError):
-        logs.rmdir()  # only when no phase left a log
-    phase.kernel_attempts = execution.attempts
-    written = [path for path, stamp in _snapshot(result.run_dir, only=("tables", "figures")).items()
-               if before.get(path) != stamp]
-    phase.tables = sorted(p for p in written if p.startswith("tables/"))
-    phase.figures = sorted(p for p in written if p.startswith("figures/"))
-    if execution.failure is None:
-        phase.status = "ok"
-    else:
-        f = execution.failure
-        phase.status = "failed"
-        phase.error = PhaseError(notebook.name, display_path(target), cell_index=f.cell_index,
-                                 execution_count=f.execution_count, source_line=f.source_line, ename=f.ename,
-                                 evalue=f.evalue)
-    if on_phase:
-        on_phase(phase)
+    with lock:
+        phase.duration_s = time.perf_counter() - clock
+        tracker.finish(phase)
+        phase.kernel_attempts = execution.attempts
+        if execution.failure is None:
+            phase.status = "ok"
+        else:
+            f = execution.failure
+            phase.status = "failed"
+            phase.error = PhaseError(notebook.name, display_path(target), cell_index=f.cell_index,
+                                     execution_count=f.execution_count, source_line=f.source_line, ename=f.ename,
+                                     evalue=f.evalue)
+        with suppress(OSError):
+            logs.rmdir()  # only when no phase left a log (and none is running)
+        tracker.attribute([phase], final=False)
+        if on_phase:
+            on_phase(phase)
+
+
+class _PhaseFiles:
+    """Which phase wrote which of the run folder's tables and figures (see the module's docstring): the files each
+    phase's kernel lists in its claim file, else the first phase (in numbered order) running when a file was
+    written."""
+
+    OUTPUTS = ("tables", "figures")
+
+    def __init__(self, run_dir: Path):
+        import tempfile
+
+        self.run_dir = run_dir
+        self.before = _snapshot(run_dir, only=self.OUTPUTS)
+        self.folder = Path(tempfile.mkdtemp(prefix=".phase-files-", dir=run_dir))
+        self.windows: dict[int, tuple[int, int | None]] = {}  # phase number -> (start, end) in ns since the epoch
+
+    def claim_file(self, phase: PhaseResult) -> Path:
+        return self.folder / f"{phase.number:02d}.txt"
+
+    def start(self, phase: PhaseResult) -> Path:
+        self.windows[phase.number] = (time.time_ns(), None)
+        return self.claim_file(phase)
+
+    def finish(self, phase: PhaseResult) -> None:
+        self.windows[phase.number] = (self.windows[phase.number][0], time.time_ns())
+
+    def claimed(self, number: int) -> set[str]:
+        try:
+            lines = (self.folder / f"{number:02d}.txt").read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return set()
+        found = set()
+        for line in filter(None, lines):
+            with suppress(ValueError):
+                found.add(Path(line).resolve().relative_to(self.run_dir).as_posix())
+        return found
+
+    def attribute(self, phases: Sequence[PhaseResult], *, final: bool = True) -> None:
+        """Set the ``tables`` and ``figures`` of ``phases``; ``final`` removes the claim files."""
+        changed = {path: stamp for path, stamp in _snapshot(self.run_dir, only=self.OUTPUTS).items()
+                   if self.before.get(path) != stamp}
+        claims = {number: self.claimed(number) for number in self.windows}
+        owned = set().union(*claims.values())
+        for phase in phases:
+            mine = claims.get(phase.number, set()) & changed.keys()
+            mine |= {path for path, (_, mtime) in changed.items() if path not in owned and self.writer(mtime) == phase.number}
+            phase.tables = sorted(p for p in mine if p.startswith("tables/"))
+            phase.figures = sorted(p for p in mine if p.startswith("figures/"))
+        if final:
+            import shutil
+
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def writer(self, mtime_ns: int) -> int | None:
+        running = [number for number, (start, end) in self.windows.items()
+                   if start <= mtime_ns and (end is None or mtime_ns <= end)]
+        return min(running) if running else None
 
 
 def _write_summary(result: RunResult, cohort: Any) -> Any:

@@ -12,6 +12,10 @@
   papermill, nbformat and altair import, builds the grammar of its optional IRI format checker (``rfc3987_syntax``)
   at import, ~2.5 s of every kernel that draws a chart; no schema in play (notebooks, Vega-Lite) uses that format.
   :func:`skip_slow_imports` does the same in a process rmkit owns (the command line, a batch worker).
+- **Few notebook saves.** Papermill saves the executed notebook when each cell starts and ends (a 30-cell phase: 60
+  writes of a growing file); here it is written when the notebook ends or fails, and during a long run at most every
+  :data:`SAVE_EVERY` seconds, so that its progress can still be followed.
+- Phases may run in threads at the same time: papermill's log goes to the log file of the phase whose thread wrote it.
 - Every failure comes back the same way, as a :class:`CellFailure` (cell index, ``In [n]``, first source line, error
   name and message). Papermill writes a raising cell's error into the executed notebook itself; for a cell that timed
   out or a kernel that died, this module writes the error into that cell, so the executed notebook always shows it.
@@ -26,6 +30,7 @@ import logging
 import os
 import random
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -54,6 +59,8 @@ KERNEL_START_TIMEOUT = 60
 KERNEL_START_ATTEMPTS = 3
 KERNEL_START_BACKOFF = 1.0
 """Seconds before the second attempt to start a kernel; doubled for each further attempt, plus up to 50% jitter."""
+SAVE_EVERY = 30.0
+"""Seconds between two saves of the executed notebook while it runs (it is always written when it ends)."""
 ENGINE_NAME = "rmkit"
 SLOW_OPTIONAL_IMPORT = "rfc3987_syntax"
 KERNEL_STARTUP = (f"import sys; sys.modules.setdefault({SLOW_OPTIONAL_IMPORT!r}, None)",)
@@ -90,9 +97,10 @@ class KernelStartError(Exception):
 class CellStopped(Exception):
     """A cell timed out or its kernel died; its error has been written into the executed notebook."""
 
-    def __init__(self, failure: CellFailure):
+    def __init__(self, failure: CellFailure, notebook: Any = None):
         super().__init__(f"{failure.ename}: {failure.evalue}")
         self.failure = failure
+        self.notebook = notebook
 
 
 def source_root() -> Path | None:
@@ -196,7 +204,8 @@ def execute_notebook(source: str | os.PathLike[str], target: str | os.PathLike[s
             input_path=os.fspath(source), output_path=os.fspath(target), parameters=dict(parameters),
             engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
             start_timeout=start_timeout, execution_timeout=cell_timeout, kernel_cwd=os.fspath(cwd),
-            kernel_env=environment, kernel_output=handle,
+            kernel_env=environment, kernel_output=handle, request_save_on_cell_execute=False,
+            save_path=os.fspath(target),
         ), attempts)
 
 
@@ -219,6 +228,11 @@ def _attempts(execute: Any, kwargs: dict[str, Any], attempts: int) -> Execution:
                     "the kernel did not start (attempt %d of %d: %s); trying again in %.1f s", attempt, attempts, exc, delay)
                 time.sleep(delay)
         except CellStopped as stop:
+            if stop.notebook is not None:
+                from papermill.iorw import write_ipynb
+
+                with suppress(Exception):
+                    write_ipynb(stop.notebook, kwargs["output_path"])
             return Execution(attempt, stop.failure)
         except Exception as exc:  # an unreadable notebook, a missing parameter: the phase fails, the run goes on
             return Execution(attempt, CellFailure(None, None, "", type(exc).__name__, str(exc).strip()))
@@ -226,24 +240,37 @@ def _attempts(execute: Any, kwargs: dict[str, Any], attempts: int) -> Execution:
     return Execution(attempts, CellFailure(None, None, "", "KernelStartError", message))
 
 
+_LOG_LOCK = threading.Lock()
+_LOGS_OPEN = [0]
+
+
 @contextmanager
 def _logging_to(path: str | os.PathLike[str] | None) -> Iterator[IO[str] | None]:
-    """Send papermill's log to ``path`` while executing (and yield the open file for the kernel's output)."""
+    """Send papermill's log to ``path`` while executing (and yield the open file for the kernel's output); only the
+    records of this thread, as phases may run in threads at the same time."""
     if path is None:
         yield None
         return
     logger = logging.getLogger("papermill")
+    thread = threading.get_ident()
     with open(path, "a", encoding="utf-8") as handle:
         handler = logging.StreamHandler(handle)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        propagate = logger.propagate
-        logger.addHandler(handler)
-        logger.propagate = False
+        handler.addFilter(lambda record: record.thread == thread)
+        with _LOG_LOCK:
+            if _LOGS_OPEN[0] == 0:
+                _LOGS_OPEN.append(logger.propagate)
+            _LOGS_OPEN[0] += 1
+            logger.addHandler(handler)
+            logger.propagate = False
         try:
             yield handle
         finally:
-            logger.removeHandler(handler)
-            logger.propagate = propagate
+            with _LOG_LOCK:
+                logger.removeHandler(handler)
+                _LOGS_OPEN[0] -= 1
+                if _LOGS_OPEN[0] == 0:
+                    logger.propagate = _LOGS_OPEN.pop()
     if os.path.getsize(path) == 0:
         os.unlink(path)
 
@@ -310,7 +337,7 @@ def _register_engine() -> type:
                 self.nb_man.cell_exception(cell, cell_index=cell_index, exception=exc)
                 failure = CellFailure(cell_index, cell.get("execution_count"), first_source_line(cell.source), ename,
                                       evalue)
-                raise CellStopped(failure) from exc
+                raise CellStopped(failure, self.nb_man.nb) from exc
 
     class Engine(NBClientEngine):  # type: ignore[misc]
         @classmethod
@@ -318,8 +345,10 @@ def _register_engine() -> type:
                                      stdout_file: Any = None, stderr_file: Any = None, start_timeout: float = 60,
                                      execution_timeout: float | None = None, kernel_cwd: str | None = None,
                                      kernel_env: Mapping[str, str] | None = None, kernel_output: IO[str] | None = None,
-                                     **kwargs: Any) -> Any:
+                                     save_path: str | None = None, **kwargs: Any) -> Any:
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            if save_path is not None:
+                _save_now_and_then(nb_man, save_path)
             startup = [f"--IPKernelApp.exec_lines={line}" for line in KERNEL_STARTUP]
             kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), *startup]
             client = Client(nb_man, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
@@ -331,3 +360,17 @@ def _register_engine() -> type:
 
     papermill_engines.register(ENGINE_NAME, Engine)
     return Engine
+
+
+def _save_now_and_then(nb_man: Any, path: str) -> None:
+    """Make papermill's execution manager save the notebook to ``path`` at most every :data:`SAVE_EVERY` seconds
+    (instead of on every cell's start and end); papermill writes it once more when it ends."""
+    save = nb_man.save
+    nb_man.output_path = path
+
+    def throttled(**kwargs: Any) -> Any:
+        if (nb_man.now() - nb_man.last_save_time).total_seconds() >= SAVE_EVERY:
+            return save(**kwargs)
+        return None
+
+    nb_man.save = throttled

@@ -101,7 +101,7 @@ class Phase:
         if per_person and not self.person_tables:
             return
         if self.output_dir is not None:
-            self.written.append(write_table(frame, self.output_dir / "tables" / f"{name}.csv"))
+            self._wrote(write_table(frame, self.output_dir / "tables" / f"{name}.csv"))
 
     def chart(self, chart: Any, name: str | None = None, *, interactive: bool | None = None) -> None:
         """Show a chart offline and save it as ``figures/<name>.svg`` when there is an output folder.
@@ -125,7 +125,16 @@ class Phase:
             path = self.output_dir / "figures" / f"{name}.svg"
             with atomic_write(path, "w", encoding="utf-8") as handle:
                 handle.write(svg)
-            self.written.append(path)
+            self._wrote(path)
+
+    def _wrote(self, path: Path) -> None:
+        """Record a file written: in ``written``, and for ``rmkit run`` (whose phases run at the same time) in the
+        file named by ``RMKIT_PHASE_FILES``, which tells the run which phase wrote it."""
+        self.written.append(path)
+        listing = os.environ.get("RMKIT_PHASE_FILES")
+        if listing:
+            with open(listing, "a", encoding="utf-8") as handle:
+                handle.write(f"{path}\n")
 
     # -- display ---------------------------------------------------------------------------------
 
