@@ -28,7 +28,7 @@ from .composition import why_ruled_out
 from .explain import TermIndex, pair_reasons, unmatched_reasons
 from .incremental import previous_still_optimal
 from .preferences import StatedRanks, ordinal, stated_ranks
-from .rules import Constraints, build_constraints, check_feasible, rule_violations
+from .rules import Constraints, build_constraints, check_feasible, id_positions, rule_violations
 from .strategies import STRATEGIES, Assignment, solve
 
 if TYPE_CHECKING:
@@ -129,29 +129,26 @@ class PairingProblem:
         ('p02', True)
         """
         constraints = build_constraints(self.mentors, self.mentees, self.config.rules, decisions,
-                                        violations=self.constraints.violations, rows=decision_rows)
+                                        violations=self.constraints.violations, rows=decision_rows,
+                                        ruled_out=self.constraints.by_rules, positions=self.positions)
         problem = replace(self, constraints=constraints)
-        if "terms" in self.__dict__:  # the explanations' term index does not depend on decisions
-            problem.__dict__["terms"] = self.__dict__["terms"]
+        problem.__dict__.update(terms=self.terms, positions=self.positions)  # these do not depend on decisions
         return problem
 
-    @property
-    def mentor_ids(self) -> pd.Index:
-        return self.compatibility.mentor_ids
-
-    @property
-    def mentee_ids(self) -> pd.Index:
-        return self.compatibility.mentee_ids
-
-    @property
-    def score(self) -> np.ndarray:
-        return self.compatibility.score
+    mentor_ids = property(lambda self: self.compatibility.mentor_ids, doc="Row labels (pandas.Index).")
+    mentee_ids = property(lambda self: self.compatibility.mentee_ids, doc="Column labels (pandas.Index).")
+    score = property(lambda self: self.compatibility.score, doc="The score matrix (numpy.ndarray).")
 
     @cached_property
     def matrix(self) -> pd.DataFrame:
         """Scores, mentors × mentees, NaN where a rule or a decision forbids the pair (a locked pair shows its score)."""
         values = np.where(self.constraints.allowed, self.score, np.nan)
         return pd.DataFrame(values, index=self.mentor_ids.rename("mentor_id"), columns=self.mentee_ids.rename("mentee_id"))
+
+    @cached_property
+    def positions(self) -> tuple[dict[str | None, int], dict[str | None, int]]:
+        """Each side's ``person_id`` → row (column) position."""
+        return id_positions(self.mentors), id_positions(self.mentees)
 
     @cached_property
     def terms(self) -> tuple[TermIndex, TermIndex]:
