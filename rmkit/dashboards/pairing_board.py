@@ -84,6 +84,7 @@ class PairingBoard(SwapPanel, DecisionsBy, FragilePairs, widgets.VBox):
         self.swap_for: tuple[str, str] | None = None
         self.message = ""
         self.read_only = cohort_read_only(self.folder)  # why decisions cannot be saved here (None: they can)
+        self.fragile_first = self.fragile_first_on_open(len(self._base.mentors), len(self._base.mentees))
         self.reload()
         self.add_class("rmkit-board")
 
@@ -95,7 +96,9 @@ class PairingBoard(SwapPanel, DecisionsBy, FragilePairs, widgets.VBox):
         self._department = widgets.Dropdown(options=["all", *departments], value="all", description="Department",
                                             style={"description_width": "initial"})
         self._below = widgets.Checkbox(value=False, description=f"only pairs below {cohort.program.pairing.threshold:g}", indent=False)
-        self._fragile = widgets.Checkbox(value=self.fragile_first, description="fragile pairs first", indent=False)
+        cheap = self.fragile_first_on_open(len(self.problem.mentors), len(self.problem.mentees))
+        self._fragile = widgets.Checkbox(value=self.fragile_first, indent=False, description="fragile pairs first"
+                                         + ("" if cheap else " (slow here: 300 re-solves after each decision)"))
         self._view = widgets.ToggleButtons(options=[("proposed pairs", "pairs"), ("unmatched", "unmatched"),
                                                     ("decisions (undo)", "decisions")], value="pairs")
         # A fixed pool of row widgets, updated in place: a click changes a few values instead of building new
@@ -226,7 +229,8 @@ class PairingBoard(SwapPanel, DecisionsBy, FragilePairs, widgets.VBox):
             if log is not None:
                 self.problem = self._base  # stays the problem without decisions if the log contradicts itself
                 self.problem = self._base.with_decisions(log)
-            self.result, self.problem_error = self.problem.solve(self.strategy), ""
+            # from the last proposal when it provably stays optimal (a lock of a proposed pair): no solve
+            self.result, self.problem_error = self.problem.solve(self.strategy, previous=self.result), ""
         except InfeasibleError as exc:
             self.result, self.problem_error = None, str(exc)
 
@@ -331,7 +335,8 @@ class PairingBoard(SwapPanel, DecisionsBy, FragilePairs, widgets.VBox):
             if self.department != "all":
                 table = table[table["person_id"].map(self.departments) == self.department]
             return table
-        table = self._fragile_order(self.result.named_pairs().sort_values(["locked", "score"], ascending=[False, True], kind="stable"))
+        # the pairs without their words (quick at any size); a page is explained when it is drawn
+        table = self._fragile_order(self.result.brief.sort_values(["locked", "score"], ascending=[False, True], kind="stable"))
         if self.department != "all":
             keep = (table["mentor_id"].map(self.departments) == self.department) | (table["mentee_id"].map(self.departments) == self.department)
             table = table[keep]
@@ -356,11 +361,13 @@ class PairingBoard(SwapPanel, DecisionsBy, FragilePairs, widgets.VBox):
                 tile(f"of {mentees} mentees paired", summary["matched"], "on track" if summary["matched"] == mentees else "needs check-in"),
                 tile("mean compatibility", f"{summary['mean']:.2f}"),
                 tile("worst pair", f"{summary['worst']:.2f}", "at risk" if summary["below_threshold"] else None),
-                tile("locked pairs", int(self.result.pairs["locked"].sum())),
+                tile("locked pairs", int(self.result.brief["locked"].sum())),
                 tile("unmatched people", len(self.result.unmatched)),
             ]) + "</div>"
         rows = self.visible()
         page = rows.iloc[self.page * self.page_size:(self.page + 1) * self.page_size]
+        if self.view == "pairs" and len(page):
+            page = self._with_words(page)
         records = list(page.itertuples())
         with_rows = self.view in ("pairs", "decisions")
         shown = [records[k] if with_rows and k < len(records) else None for k in range(len(self._pair_rows))]
@@ -456,7 +463,7 @@ class PairingBoard(SwapPanel, DecisionsBy, FragilePairs, widgets.VBox):
         lock_label = '<span class="rmkit-badge" style="color:#8a5a00;background:#fdebc8">locked</span> ' if r.locked else ""
         row.children[0].value = (
             f"<div style='font-size:19px'><b>{esc(self.names[m])}</b> → <b>{esc(self.names[e])}</b> "
-            f"&nbsp; {score_bar(r.score)} {lock_label}{self._robustness_badge(r)}<span class='rmkit-muted'>"
+            f"&nbsp; {score_bar(r.score)} {lock_label}{self._robustness_badge(r)}{self._ranks_badge(r)}<span class='rmkit-muted'>"
             f"{esc(self.departments.get(m) or '')} / {esc(self.departments.get(e) or '')}</span></div>"
             f"<div class='rmkit-muted' style='font-size:16px'>{esc(r.reasons)}</div>")
         with lock.hold_sync():  # one message per widget, not one per attribute

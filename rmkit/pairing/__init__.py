@@ -11,6 +11,8 @@ log; re-solve cheaply with :meth:`PairingProblem.solve` and :meth:`PairingProble
 - :mod:`~rmkit.pairing.rule_report`: how many pairs each rule rules out; ranks of partners the rules exclude;
 - :mod:`~rmkit.pairing.strategies`: the solvers (optimal, fair, stable) on a score matrix;
 - :mod:`~rmkit.pairing.problem`: :class:`PairingProblem` and :class:`PairingResult`, tying the above together;
+- :mod:`~rmkit.pairing.incremental`: when the previous assignment is provably the answer after a decision (a lock of
+  a proposed pair), so the dashboard keeps it without solving again;
 - :mod:`~rmkit.pairing.explain`: every pair's reasons and every unmatched person's reason, in plain words;
 - :mod:`~rmkit.pairing.diagnostics`: score distributions, coverage of wants, supply and demand, strategies compared;
 - :mod:`~rmkit.pairing.swaps`: re-pairings for a pair that looks off;

@@ -313,6 +313,32 @@ def _swap_reason(ctx: _Context, head: str, delta: np.ndarray, new: np.ndarray, w
     return "lower_total", head + f"; a swap ({label(k)}) would keep the same total: a tie, broken by id"
 
 
+def pair_reasons(problem: Any, i: np.ndarray, j: np.ndarray, locked: np.ndarray, *,
+                 names: bool) -> tuple[list[str], list[str]]:
+    """The reasons of the pairs ``(i[k], j[k])`` of a :class:`~rmkit.pairing.problem.PairingProblem` (what each
+    offers the other, the ranks each gave the other, a lock and the rules it overrides) and the overridden rules;
+    with ``names``, phrased with first names instead of "the mentor" and "the mentee"."""
+    p = problem
+    overrides = {(r.mentor_id, r.mentee_id): r.rules for r in p.constraints.overrides.itertuples()}
+    mentor_ids, mentee_ids = p.mentor_ids.to_numpy()[i], p.mentee_ids.to_numpy()[j]
+    index_m, index_e = p.terms
+    mentor_names = [first_name(v) for v in p.mentors["name"].to_numpy()[i]] if names and "name" in p.mentors else [None] * len(i)
+    mentee_names = [first_name(v) for v in p.mentees["name"].to_numpy()[j]] if names and "name" in p.mentees else [None] * len(j)
+    reasons, override_text = [], []
+    for k in range(len(i)):
+        rules = overrides.get((mentor_ids[k], mentee_ids[k]), "")
+        override_text.append(rules)
+        mentor_word = mentor_names[k] or "the mentor"
+        mentee_word = mentee_names[k] or "the mentee"
+        if mentor_word == mentee_word:
+            mentor_word, mentee_word = "the mentor", "the mentee"
+        text = describe_overlap(overlap_of(index_m, index_e, int(i[k]), int(j[k])), mentor=mentor_word,
+                                mentee=mentee_word, locked=bool(locked[k]), overrides=rules)
+        ranks = p.rank_text(int(i[k]), int(j[k]), mentor=mentor_word, mentee=mentee_word)
+        reasons.append(f"{ranks}; {text}" if ranks else text)
+    return reasons, override_text
+
+
 def unmatched_reasons(score: np.ndarray, constraints: Constraints, assignment: Assignment, *, strategy: str,
                       mentor_ids: Sequence[str], mentee_ids: Sequence[str], ranked: bool = False) -> pd.DataFrame:
     """Everyone without a partner, with a reason code and a sentence (see the module notes); ``ranked``: the

@@ -25,9 +25,10 @@ import pandas as pd
 from ..cohort.config import PairingConfig, ProgramConfig
 from .compatibility import COMPONENTS, SCORE_DECIMALS, Compatibility, compute_compatibility, split_roles
 from .composition import why_ruled_out
-from .explain import TermIndex, describe_overlap, first_name, overlap_of, unmatched_reasons
+from .explain import TermIndex, pair_reasons, unmatched_reasons
+from .incremental import previous_still_optimal
 from .preferences import StatedRanks, ordinal, stated_ranks
-from .rules import Constraints, build_constraints, check_feasible, rule_violations
+from .rules import Constraints, build_constraints, check_feasible, id_positions, rule_violations
 from .strategies import STRATEGIES, Assignment, solve
 
 if TYPE_CHECKING:
@@ -128,26 +129,26 @@ class PairingProblem:
         ('p02', True)
         """
         constraints = build_constraints(self.mentors, self.mentees, self.config.rules, decisions,
-                                        violations=self.constraints.violations, rows=decision_rows)
-        return replace(self, constraints=constraints)
+                                        violations=self.constraints.violations, rows=decision_rows,
+                                        ruled_out=self.constraints.by_rules, positions=self.positions)
+        problem = replace(self, constraints=constraints)
+        problem.__dict__.update(terms=self.terms, positions=self.positions)  # these do not depend on decisions
+        return problem
 
-    @property
-    def mentor_ids(self) -> pd.Index:
-        return self.compatibility.mentor_ids
-
-    @property
-    def mentee_ids(self) -> pd.Index:
-        return self.compatibility.mentee_ids
-
-    @property
-    def score(self) -> np.ndarray:
-        return self.compatibility.score
+    mentor_ids = property(lambda self: self.compatibility.mentor_ids, doc="Row labels (pandas.Index).")
+    mentee_ids = property(lambda self: self.compatibility.mentee_ids, doc="Column labels (pandas.Index).")
+    score = property(lambda self: self.compatibility.score, doc="The score matrix (numpy.ndarray).")
 
     @cached_property
     def matrix(self) -> pd.DataFrame:
         """Scores, mentors × mentees, NaN where a rule or a decision forbids the pair (a locked pair shows its score)."""
         values = np.where(self.constraints.allowed, self.score, np.nan)
         return pd.DataFrame(values, index=self.mentor_ids.rename("mentor_id"), columns=self.mentee_ids.rename("mentee_id"))
+
+    @cached_property
+    def positions(self) -> tuple[dict[str | None, int], dict[str | None, int]]:
+        """Each side's ``person_id`` → row (column) position."""
+        return id_positions(self.mentors), id_positions(self.mentees)
 
     @cached_property
     def terms(self) -> tuple[TermIndex, TermIndex]:
@@ -180,8 +181,12 @@ class PairingProblem:
         mentee = np.array([j for _, j in known], dtype=np.intp)
         return PairingResult(_strategy(strategy, self.config), self, Assignment(mentor, mentee))
 
-    def solve(self, strategy: str | None = None) -> PairingResult:
+    def solve(self, strategy: str | None = None, *, previous: PairingResult | None = None) -> PairingResult:
         """Pair with ``strategy`` (default: ``pairing.strategy``) and explain the result.
+
+        ``previous``: the result of an earlier decision log of this cohort (the dashboard's last proposal). When it
+        is provably an optimal answer here too (a lock of a proposed pair; see :mod:`rmkit.pairing.incremental`),
+        its pairs are kept without solving again.
 
         Raises
         ------
@@ -190,6 +195,8 @@ class PairingProblem:
         """
         chosen = _strategy(strategy, self.config)
         self.check_feasible()
+        if previous_still_optimal(self, previous, chosen):
+            return PairingResult(chosen, self, previous.assignment)
         c = self.constraints
         assignment = solve(self.score, c.allowed, c.capacity, c.locked, strategy=chosen, ranks=self.ranks,
                            proposing=self.config.proposing, priority=self.priority)
@@ -256,41 +263,33 @@ class PairingResult:
         ``below_threshold`` (score under ``pairing.threshold``) and ``overrides`` (rules a lock overrides)."""
         return self._pairs(names=False)
 
-    def named_pairs(self) -> pd.DataFrame:
+    def named_pairs(self, positions: Sequence[int] | np.ndarray | None = None) -> pd.DataFrame:
         """:attr:`pairs` with ``mentor_name`` and ``mentee_name`` and reasons phrased with first names — for the
-        facilitator's screen only; never export it."""
-        return self._pairs(names=True)
+        facilitator's screen only; never export it. ``positions``: only these rows of :attr:`pairs` (a board's page:
+        the reasons are the costly part), in the order given, indexed by position."""
+        return self._pairs(names=True, positions=positions)
 
-    def _pairs(self, *, names: bool) -> pd.DataFrame:
-        p = self.problem
-        i, j = self.assignment.mentor, self.assignment.mentee
-        locked = p.constraints.locked[i, j]
-        overrides = {(r.mentor_id, r.mentee_id): r.rules for r in p.constraints.overrides.itertuples()}
-        mentor_ids = p.mentor_ids.to_numpy()[i]
-        mentee_ids = p.mentee_ids.to_numpy()[j]
-        index_m, index_e = p.terms
-        mentor_names = [first_name(v) for v in p.mentors["name"].to_numpy()[i]] if names and "name" in p.mentors else [None] * len(i)
-        mentee_names = [first_name(v) for v in p.mentees["name"].to_numpy()[j]] if names and "name" in p.mentees else [None] * len(j)
-        reasons, override_text = [], []
-        for k in range(len(i)):
-            rules = overrides.get((mentor_ids[k], mentee_ids[k]), "")
-            override_text.append(rules)
-            mentor_word = mentor_names[k] or "the mentor"
-            mentee_word = mentee_names[k] or "the mentee"
-            if mentor_word == mentee_word:
-                mentor_word, mentee_word = "the mentor", "the mentee"
-            text = describe_overlap(overlap_of(index_m, index_e, int(i[k]), int(j[k])), mentor=mentor_word,
-                                    mentee=mentee_word, locked=bool(locked[k]), overrides=rules)
-            ranks = p.rank_text(int(i[k]), int(j[k]), mentor=mentor_word, mentee=mentee_word)
-            reasons.append(f"{ranks}; {text}" if ranks else text)
+    @cached_property
+    def brief(self) -> pd.DataFrame:
+        """:attr:`pairs` without the words (quick at any size): ``mentor_id``, ``mentee_id``, ``score``, ``locked``,
+        ``below_threshold``, indexed by position in :attr:`pairs`, so that a page of it can be explained with
+        :meth:`named_pairs`."""
+        p, (i, j) = self.problem, (self.assignment.mentor, self.assignment.mentee)
         score = p.score[i, j]
-        out = pd.DataFrame({
-            "mentor_id": pd.Series(mentor_ids, dtype=object),
-            "mentee_id": pd.Series(mentee_ids, dtype=object),
-            "score": score,
-            "locked": locked.astype(bool),
-            "reasons": pd.Series(reasons, dtype=object),
-        })
+        return pd.DataFrame({"mentor_id": pd.Series(p.mentor_ids.to_numpy()[i], dtype=object),
+                             "mentee_id": pd.Series(p.mentee_ids.to_numpy()[j], dtype=object), "score": score,
+                             "locked": p.constraints.locked[i, j].astype(bool), "below_threshold": score < p.config.threshold})
+
+    def _pairs(self, *, names: bool, positions: Sequence[int] | np.ndarray | None = None) -> pd.DataFrame:
+        p = self.problem
+        at = np.arange(len(self.assignment)) if positions is None else np.asarray(positions, dtype=np.int64).reshape(-1)
+        i, j = self.assignment.mentor[at], self.assignment.mentee[at]
+        locked = p.constraints.locked[i, j]
+        mentor_ids, mentee_ids = p.mentor_ids.to_numpy()[i], p.mentee_ids.to_numpy()[j]
+        reasons, override_text = pair_reasons(p, i, j, locked, names=names)
+        score = p.score[i, j]
+        out = pd.DataFrame({"mentor_id": pd.Series(mentor_ids, dtype=object), "mentee_id": pd.Series(mentee_ids, dtype=object),
+                            "score": score, "locked": locked.astype(bool), "reasons": pd.Series(reasons, dtype=object)})
         components = p.compatibility.components_at(i, j)
         for name in COMPONENTS:
             out[name] = np.round(components[name].to_numpy(), SCORE_DECIMALS)
@@ -299,6 +298,8 @@ class PairingResult:
         if names:
             out.insert(2, "mentor_name", _display_names(p.mentors, i))
             out.insert(3, "mentee_name", _display_names(p.mentees, j))
+        if positions is not None:
+            out.index = at
         return out
 
     @cached_property
@@ -372,7 +373,7 @@ class PairingResult:
             "total": round(self.total, 6),
             "mean": round(self.mean, 6) if self.matched else None,
             "worst": round(self.worst, 6) if self.matched else None,
-            "below_threshold": int(self.pairs["below_threshold"].sum()),
+            "below_threshold": int(self.brief["below_threshold"].sum()),
             "unmatched_mentors": int((self.unmatched["role"] == "mentor").sum()),
             "unmatched_mentees": int((self.unmatched["role"] == "mentee").sum()),
         }
@@ -387,8 +388,7 @@ class PairingResult:
         >>> print("\\n".join(propose_pairs(load_cohort(example_cohort_dir())).summary_lines()[:1]))
         strategy optimal: ... pairs, total ..., mean ..., worst ...
         """
-        s = self.summary()
-        threshold = self.problem.config.threshold
+        s, threshold = self.summary(), self.problem.config.threshold
         lines = [f"strategy {self.strategy}: {s['matched']} pairs, total {self.total:.3f}, "
                  f"mean {self.mean:.3f}, worst {self.worst:.3f}; {s['below_threshold']} below the threshold {threshold:g}"]
         if len(self.unmatched):

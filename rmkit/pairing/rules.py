@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -157,6 +158,12 @@ def _text_ids(column: pd.Series) -> list[str | None]:
     return [id_text(v) for v in column]
 
 
+def id_positions(people: pd.DataFrame) -> dict[str | None, int]:
+    """``person_id`` (as text) → row position."""
+    return {pid: k for k, pid in enumerate(_text_ids(people["person_id"]))}
+
+
+
 def standing_decisions(decisions: pd.DataFrame | None, *, rows: Sequence[int] | None = None) -> pd.DataFrame:
     """The decisions in force: one row per pair whose latest lock or forbid has not been undone.
 
@@ -256,12 +263,13 @@ class Constraints:
     overrides: pd.DataFrame
     rules: PairingRules
 
-    @property
+    @cached_property
     def by_rules(self) -> np.ndarray:
-        """Pairs that some active rule forbids."""
+        """Pairs that some active rule forbids (read-only; computed once)."""
         mask = np.zeros(self.allowed.shape, dtype=bool)
         for violation in self.violations.values():
             mask |= violation
+        mask.setflags(write=False)
         return mask
 
 
@@ -273,6 +281,8 @@ def build_constraints(
     *,
     violations: Mapping[str, np.ndarray] | None = None,
     rows: Sequence[int] | None = None,
+    ruled_out: np.ndarray | None = None,
+    positions: tuple[Mapping[str | None, int], Mapping[str | None, int]] | None = None,
 ) -> Constraints:
     """Combine rules, decisions and capacities into :class:`Constraints`.
 
@@ -288,6 +298,10 @@ def build_constraints(
         Masks from :func:`rule_violations`, when already computed (re-solving after a decision is then cheap).
     rows : sequence of int, optional
         Spreadsheet rows of the decisions, for error messages.
+    ruled_out : numpy.ndarray, optional
+        The union of ``violations`` (:attr:`Constraints.by_rules` of the same rules), when already computed.
+    positions : pair of mappings, optional
+        :func:`id_positions` of the mentors and of the mentees, when already computed.
 
     Raises
     ------
@@ -308,13 +322,17 @@ def build_constraints(
     n_m, n_e = len(mentors), len(mentees)
     if violations is None:
         violations = rule_violations(mentors, mentees, rules)
-    by_rules = np.zeros((n_m, n_e), dtype=bool)
-    for mask in violations.values():
-        by_rules |= mask
+    if ruled_out is None:
+        by_rules = np.zeros((n_m, n_e), dtype=bool)
+        for mask in violations.values():
+            by_rules |= mask
+    else:
+        by_rules = ruled_out
     capacity = _capacity(mentors)
     standing = standing_decisions(decisions, rows=rows)
-    mentor_pos = {pid: k for k, pid in enumerate(_text_ids(mentors["person_id"]))}
-    mentee_pos = {pid: k for k, pid in enumerate(_text_ids(mentees["person_id"]))}
+    if positions is None:
+        positions = id_positions(mentors), id_positions(mentees)
+    mentor_pos, mentee_pos = positions
     unknown = [f"{r.action} {r.mentor_id}–{r.mentee_id}" for r in standing.itertuples()
                if r.mentor_id not in mentor_pos or r.mentee_id not in mentee_pos]
     if unknown:
@@ -329,14 +347,20 @@ def build_constraints(
     _check_locks(standing[is_lock], locked, capacity, mentors, mentees)
     allowed = locked | ~(by_rules | forbidden)
     override_rows = []
-    for a, b in zip(*np.nonzero(locked & by_rules), strict=True):
+    lock_i, lock_j = i[is_lock], j[is_lock]  # one standing decision per pair: the locked cells, without a scan
+    order = np.lexsort((lock_j, lock_i))
+    lock_i, lock_j = lock_i[order], lock_j[order]
+    overriding = by_rules[lock_i, lock_j]
+    for a, b in zip(lock_i[overriding].tolist(), lock_j[overriding].tolist(), strict=True):
         labels = [rule_label(name, rules) for name, mask in violations.items() if mask[a, b]]
         override_rows.append({"mentor_id": str(mentors["person_id"].iloc[a]), "mentee_id": str(mentees["person_id"].iloc[b]),
                               "rules": ", ".join(labels)})
     overrides = pd.DataFrame(override_rows, columns=["mentor_id", "mentee_id", "rules"])
-    for array in (locked, forbidden, allowed, capacity):
+    for array in (locked, forbidden, allowed, capacity, by_rules):
         array.setflags(write=False)
-    return Constraints(dict(violations), forbidden, locked, capacity, allowed, standing, overrides, rules)
+    constraints = Constraints(dict(violations), forbidden, locked, capacity, allowed, standing, overrides, rules)
+    constraints.__dict__["by_rules"] = by_rules
+    return constraints
 
 
 def _capacity(mentors: pd.DataFrame) -> np.ndarray:
