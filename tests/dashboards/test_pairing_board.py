@@ -384,3 +384,33 @@ def test_publish_asks_for_confirmation_with_what_changes(cohort_copy: Path) -> N
     confirm.click()
     assert read_decisions(cohort_copy).iloc[-1][["action", "by"]].tolist() == ["publish", "Ana"]
     assert board.review_publish().unchanged
+
+
+def test_each_sides_rank_is_shown_when_preferences_exist(cohort_copy: Path) -> None:
+    """Issue 17, item 7: with preferences.csv each row says the rank each side gave the other ("not ranked" where
+    absent); without it, no rank is shown. Expected words come from the file written here, row by row."""
+    before = PairingBoard(load_cohort(cohort_copy), page_size=10)
+    assert not any("rmkit-ranks" in w.children[0].value for w in shown(before))
+    proposed = [tuple(p) for p in before.result.pairs[["mentor_id", "mentee_id"]].head(6).to_numpy()]
+    # the first three mentees rank their proposed mentor first; the next three rank theirs second; mentors rank nobody
+    rows = [f"{e},{m},{1 if k < 3 else 2}" for k, (m, e) in enumerate(proposed)]
+    others = sorted(set(before.result.pairs["mentor_id"]) - {m for m, _ in proposed})
+    rows += [f"{e},{others[k]},1" for k, (m, e) in enumerate(proposed) if k >= 3]
+    (cohort_copy / "preferences.csv").write_text("person_id,ranks,rank\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    stated = {(m, e): int(r) for e, m, r in (row.split(",") for row in rows)}
+    board = PairingBoard(load_cohort(cohort_copy), page_size=len(before.result.pairs))
+    first = {pid: str(name).split(" ")[0] for pid, name in board.names.items()}
+    checked = 0
+    for widget in shown(board):
+        html = widget.children[0].value
+        pair = next(((m, e) for m, e in board.result.pairs[["mentor_id", "mentee_id"]].to_numpy()
+                     if f"<b>{board.names[m]}</b> → <b>{board.names[e]}</b>" in html), None)
+        if pair is None:
+            continue
+        m, e = pair
+        rank = stated.get((m, e))
+        ordinal = {1: "1st", 2: "2nd"}.get(rank)
+        expected = f"{first[e]} ranks {first[m]} {ordinal}" if rank else f"{first[e]}: {first[m]} not ranked"
+        assert expected in html and f"{first[m]}: {first[e]} not ranked" in html, (pair, html)
+        checked += rank is not None
+    assert checked >= 1
