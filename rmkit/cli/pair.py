@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..cohort import Cohort
@@ -53,6 +53,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --publish: publish even if it ends more than a quarter of the running pairs")
     parser.add_argument("--by", default="facilitator", help="who publishes (recorded in decisions.csv; default: facilitator)")
     parser.add_argument("--note", default="", help="a note recorded with the publish decision")
+    parser.add_argument("--robustness", type=int, metavar="DRAWS", default=0,
+                        help="add a robustness column to --out: the share of DRAWS re-solves with the weights "
+                             "perturbed (each ×U(0.8, 1.2), seeded) that keep each pair (the pairing phase uses 300)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --robustness: run the re-solves on this Dask scheduler (tcp://host:8786 or a "
+                             "scheduler file); the same pairs and robustness as in this process")
     parser.add_argument("--shortlist", type=int, metavar="N",
                         help="write each mentee's N best allowed mentors to --out instead of pairs")
 
@@ -95,6 +101,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--shortlist writes a shortlist, not pairs: it does not take {', '.join(clashing)}")
     if args.out is None and not args.publish:
         raise UsageError("rmkit pair: give --out PAIRS.csv, --publish, or both")
+    if args.robustness < 0:
+        raise UsageError(f"--robustness {args.robustness}: give the number of re-solves, 1 or more")
+    if (args.robustness or args.scheduler) and (args.out is None or args.shortlist is not None):
+        raise UsageError("--robustness and --scheduler add a column to the proposed pairs: they need --out PAIRS.csv "
+                         "(and no --shortlist)")
+    if args.scheduler and not args.robustness:
+        raise UsageError("--scheduler only applies with --robustness DRAWS")
     cohort_dir = Path(args.cohort)
     # cheap checks first (a usage error should not wait for validation), then against the files actually read
     for option, value in (("--out", args.out), ("--matrix-out", args.matrix_out)):
@@ -136,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
     if out is not None:
         from ..cohort.tables import write_table
 
-        write_table(table, out, sheet_name="pairs")
+        # the published pairs.csv keeps its columns; only the file of --out gains the robustness
+        write_table(_with_robustness(table, result, args) if args.robustness else table, out, sheet_name="pairs")
         done.append(f"wrote {len(table)} pairs to {os.fspath(out)}")
     if matrix_out is not None:
         result.export_matrix(matrix_out)
@@ -158,6 +172,23 @@ def run(args: argparse.Namespace) -> int:
     for line in [*result.summary_lines(), *published, *done]:
         print(line)
     return 0
+
+
+def _with_robustness(table: Any, result: Any, args: argparse.Namespace) -> Any:
+    """The proposed pairs with ``robustness`` (0–1) from ``args.robustness`` seeded re-solves, on ``--scheduler``
+    when given (seed 0, as the pairing phase: the same figures in this process or on a cluster)."""
+    from ..pairing.robustness import pair_robustness, with_robustness
+
+    client = None
+    if args.scheduler:
+        from ..runs.dask_batch import connect
+
+        client = connect(args.scheduler)
+    try:
+        return with_robustness(table, pair_robustness(result, draws=args.robustness, seed=0, client=client))
+    finally:
+        if client is not None:
+            client.close()
 
 
 def _write_shortlist(args: argparse.Namespace, cohort: Cohort, out: Path, matrix_out: Path | None) -> int:

@@ -217,3 +217,40 @@ def test_publish_prints_what_changes_and_refuses_a_large_replacement(run_rmkit, 
     done = run_rmkit("pair", cohort_copy, "--publish", "--replace")
     assert done.returncode == 0, done.stderr
     assert "published pairs.csv: against the 39 published pairs: 0 kept, 39 ended, 39 new" in done.stdout
+
+
+def test_robustness_column_in_this_process_and_on_a_scheduler(run_rmkit, example_dir: Path, tmp_path: Path) -> None:
+    """``--robustness DRAWS`` adds the share of seeded perturbed re-solves that keep each pair to ``--out`` (the
+    figures of :func:`rmkit.pairing.robustness.pair_robustness`, seed 0); ``--scheduler`` gives the same file from
+    a Dask scheduler with two worker processes; the cohort is not touched."""
+    distributed = pytest.importorskip("distributed")
+    from rmkit.cohort import load_cohort
+    from rmkit.pairing import propose_pairs
+    from rmkit.pairing.robustness import pair_robustness
+
+    before = file_hashes(example_dir)
+    local = tmp_path / "local.csv"
+    done = run_rmkit("pair", str(example_dir), "--out", str(local), "--robustness", "40")
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(local)
+    expected = pair_robustness(propose_pairs(load_cohort(example_dir)), draws=40, seed=0)
+    merged = table.merge(expected, on=["mentor_id", "mentee_id"], suffixes=("", "_expected"))
+    assert len(merged) == len(table) and np.allclose(merged["robustness"], merged["robustness_expected"])
+    assert table["robustness"].between(0, 1).all()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        remote = tmp_path / "remote.csv"
+        done = run_rmkit("pair", str(example_dir), "--out", str(remote), "--robustness", "40",
+                         "--scheduler", cluster.scheduler_address)
+        assert done.returncode == 0, done.stderr
+    assert remote.read_bytes() == local.read_bytes()
+    assert file_hashes(example_dir) == before
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--robustness", "-1"], "--robustness -1: give the number of re-solves"),
+    (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler only applies with --robustness DRAWS"),
+])
+def test_robustness_options_are_checked(run_rmkit, example_dir: Path, tmp_path: Path, extra, message) -> None:
+    done = run_rmkit("pair", str(example_dir), "--out", str(tmp_path / "p.csv"), *extra)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "p.csv").exists()
