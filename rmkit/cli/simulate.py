@@ -61,7 +61,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", required=True, help="a new or empty folder for the results")
 
 
+#: BLAS thread settings for a simulation in this process, unless the user set them: MixedLM's many tiny matrix
+#: solves run about 3× slower with several BLAS threads (measured with ``benchmarks/bench_simulate.py``).
+ONE_BLAS_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread() -> bool:
+    """Ask for one BLAS thread if numpy is not loaded yet (BLAS reads these once, when it loads) and the user set
+    none of them; True if it could."""
+    import os
+    import sys
+
+    if "numpy" in sys.modules or any(name in os.environ for name in ONE_BLAS_THREAD):
+        return False
+    for name in ONE_BLAS_THREAD:
+        os.environ[name] = "1"
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.scheduler is None:
+        one_blas_thread()
     from ..cohort.verdict import require_valid
     from ..errors import InputError
     from ..evaluation.power_simulation import simulate_power

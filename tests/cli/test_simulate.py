@@ -93,3 +93,20 @@ def test_the_report_escapes_cohort_text(example_dir: Path) -> None:
     assert hostile not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert external_references(page) == [] and "<script" not in page
     assert "paired change" in page and "difference-in-differences</dt>" not in page  # only the estimators simulated
+
+
+def test_a_simulation_in_this_process_asks_for_one_blas_thread_unless_the_user_chose() -> None:
+    """BLAS reads its thread settings once, when numpy loads: a fresh process shows what ``one_blas_thread`` does."""
+    import subprocess
+    import sys
+
+    from ..conftest import rmkit_env
+
+    code = ("import os, sys; from rmkit.cli.simulate import one_blas_thread; print(one_blas_thread(), "
+            "os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules)")
+    env = {k: v for k, v in rmkit_env().items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    fresh = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert fresh.stdout.split() == ["True", "1", "False"]
+    chosen = subprocess.run([sys.executable, "-c", code], env={**env, "OMP_NUM_THREADS": "2"}, capture_output=True,
+                            text=True, check=True)
+    assert chosen.stdout.split() == ["False", "None", "False"]
