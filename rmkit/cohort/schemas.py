@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .survey_exports import zone_name_hint
 from .tables import split_list
 
 __all__ = ["Column", "TableSpec", "TABLES", "convert_table", "check_table", "value_check"]
@@ -309,9 +310,9 @@ def convert_table(
         if column.name in raw.columns:
             values, bad = convert_column(column, raw[column.name].astype(str))
             for idx in raw.index[bad.to_numpy()]:
-                problems.append(
-                    Problem(file, rows[idx], column.name, f"found {_found(raw.at[idx, column.name])}; expected {_expected(column)}")
-                )
+                found = raw.at[idx, column.name]
+                hint = zone_name_hint(str(found)) if column.name == "timezone" else ""
+                problems.append(Problem(file, rows[idx], column.name, f"found {_found(found)}; expected {_expected(column)}{hint}"))
         else:
             values = _empty(column, raw.index)
         if column.default is not None:

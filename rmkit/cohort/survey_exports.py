@@ -199,3 +199,28 @@ def _hours(offset: dt.timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_name_hint(text: str, year: int | None = None) -> str:
+    """What to write instead of a time-zone name in ``participants.timezone`` (a UTC offset in hours), or "".
+
+    Examples
+    --------
+    >>> zone_name_hint("Europe/Madrid", 2026)
+    "; 'Europe/Madrid' is a time-zone name: write its UTC offset in hours, 1 (2 in summer)"
+    >>> zone_name_hint("Asia/Kolkata", 2026), zone_name_hint("Mars/Olympus")
+    ("; 'Asia/Kolkata' is a time-zone name: write its UTC offset in hours, 5.5", '')
+    """
+    name = text.strip()
+    if "/" not in name and name.upper() != "UTC":
+        return ""
+    try:
+        zone = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return ""
+    year = year or dt.date.today().year
+    winter, summer = (dt.datetime(year, month, 15, 12, tzinfo=zone).utcoffset().total_seconds() / 3600  # type: ignore[union-attr]
+                      for month in (1, 7))
+    standard, daylight = min(winter, summer), max(winter, summer)
+    extra = f" ({daylight:g} in summer)" if daylight != standard else ""
+    return f"; {name!r} is a time-zone name: write its UTC offset in hours, {standard:g}{extra}"

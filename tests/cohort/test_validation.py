@@ -93,6 +93,11 @@ def test_row_with_too_many_cells(tiny: Path) -> None:
         (4, "tenure_years", "two", "participants.csv:4:tenure_years: found 'two'; expected a number (at least 0)"),
         (4, "tenure_years", "-1", "participants.csv:4:tenure_years: found -1; must be 0 or more"),
         (5, "timezone", "15", "participants.csv:5:timezone: found 15; allowed: -12 to 14"),
+        # a newcomer types the zone's name: the message says which offset to write (New York: -5, -4 in summer)
+        (5, "timezone", "America/New_York", "participants.csv:5:timezone: found 'America/New_York'; expected a number "
+                                            "from -12 to 14; 'America/New_York' is a time-zone name: write its UTC offset "
+                                            "in hours, -5 (-4 in summer)"),
+        (5, "timezone", "Madrid", "participants.csv:5:timezone: found 'Madrid'; expected a number from -12 to 14"),
         (2, "capacity", "-1", "participants.csv:2:capacity: found -1; must be 0 or more"),
         (2, "capacity", "1.5", "participants.csv:2:capacity: found '1.5'; expected a whole number (at least 0)"),
         (2, "manager_id", "m1", "participants.csv:2:manager_id: found 'm1': a person cannot be their own manager"),
