@@ -27,7 +27,7 @@ from ..evaluation.views import (
     objectives_view,
     retention_view,
     roi_view,
-    scale_labels,
+    score_labels,
     suppressed_count,
     waves_view,
 )
@@ -81,7 +81,7 @@ class EvaluationBoard(widgets.VBox):
         self._waves_table = widgets.HTML()
         self._waves_chart = widgets.Box()
         self._group.observe(lambda change: self.set_group(change["new"]), names="value")
-        every_wave = every_wave_tab(self.evaluation.every_wave, scale_labels(cohort.instrument), list(cohort.program.waves),
+        every_wave = every_wave_tab(self.evaluation.every_wave, score_labels(cohort.instrument), list(cohort.program.waves),
                                     _chart)
         self.tabs = widgets.Tab(children=[self._summary(), self._learning(), self._reliable_change(), self._pairing(),
                                           self._against_comparison(), every_wave, self._across_waves(),

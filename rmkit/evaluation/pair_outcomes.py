@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..cohort.config import Instrument
+from .scoring import score_labels
 
 __all__ = ["PREDICTORS", "PAIR_COLUMNS", "OUTCOME_COLUMNS", "CAUTION", "PairOutcomes", "pair_learning",
            "clustered_slope", "pair_regressions", "pair_outcomes"]
@@ -303,7 +304,7 @@ def pair_outcomes_view(table: pd.DataFrame, instrument: Instrument, *, min_group
                "reading", "suppressed"]
     if table.empty:
         return pd.DataFrame(columns=columns)
-    labels = {s.id: s.title for s in instrument.scales}
+    labels = score_labels(instrument)  # person scores: a percent-favourable scale's is the mean rating
     out = pd.DataFrame({
         "learning": [f"{learner}s' {labels.get(scale, scale)}" for learner, scale in zip(table["learner"], table["scale"],
                                                                                            strict=True)],

@@ -47,6 +47,7 @@ import pandas as pd
 from ..cohort.config import Instrument, Objective
 from .confidentiality import suppress, suppress_subsets
 from .groups import group_codes
+from .scoring import score_labels
 
 __all__ = [
     "RCI_CRITERION",
@@ -343,7 +344,7 @@ def rci_view(table: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     columns = ["scale", "group", "n", "improved", "unchanged", "worse", "criterion", "alpha", "suppressed"]
     if table.empty:
         return pd.DataFrame(columns=columns)
-    labels = {s.id: s.title for s in instrument.scales}
+    labels = score_labels(instrument)  # person scores: a percent-favourable scale's is the mean rating
     who = {"all": "participants", "role=mentor": "mentors", "role=mentee": "mentees"}
     hidden = table["suppressed"].astype(bool)
     out = pd.DataFrame({

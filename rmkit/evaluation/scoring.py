@@ -19,12 +19,14 @@ Rules (the README, "Scoring and metrics"):
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from ..cohort.config import Instrument
 
-__all__ = ["SCORE_COLUMNS", "item_matrix", "recoded_items", "score_matrix", "score_responses"]
+__all__ = ["SCORE_COLUMNS", "item_matrix", "recoded_items", "score_matrix", "score_responses", "score_labels"]
 
 SCORE_COLUMNS = ["person_id", "wave", "scale", "score", "n_items"]
 
@@ -274,3 +276,23 @@ def score_responses(responses: pd.DataFrame, instrument: Instrument, *, scales: 
             frame = frame[keep]
         frame = frame.reset_index(drop=True)
     return frame
+
+
+def score_labels(instrument: Instrument) -> dict[str, str]:
+    """scale id -> its label where the figures are of a person's score (a change, a model estimate): a
+    percent-favourable scale's person score is the mean rating, so its label says that, not "% favourable".
+
+    Examples
+    --------
+    >>> from rmkit.cohort import load_cohort
+    >>> from rmkit.resources import example_cohort_dir
+    >>> score_labels(load_cohort(example_cohort_dir()).instrument)["satisfaction"]
+    'Employee satisfaction (mean rating)'
+    """
+    labels = {}
+    for scale in instrument.scales:
+        title = scale.title
+        if scale.scoring == "percent_favorable":
+            title = re.sub(r"\s*\([^)]*%[^)]*\)\s*$", "", title) + " (mean rating)"
+        labels[scale.id] = title
+    return labels

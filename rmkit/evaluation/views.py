@@ -11,8 +11,10 @@ import pandas as pd
 
 from ..cohort.config import Instrument
 from .metrics_table import Evaluation
+from .scoring import score_labels
 
 __all__ = [
+    "score_labels",
     "LEVELS",
     "scale_labels",
     "kirkpatrick_summary",
