@@ -101,14 +101,14 @@ class PairingBoard(SwapPanel, DecisionsBy, FragilePairs, widgets.VBox):
                                          + ("" if cheap else " (slow here: 300 re-solves after each decision)"))
         self._view = widgets.ToggleButtons(options=[("proposed pairs", "pairs"), ("unmatched", "unmatched"),
                                                     ("decisions (undo)", "decisions")], value="pairs")
-        # A fixed pool of row widgets, updated in place: a click changes a few values instead of building new
-        # widgets (each new widget costs a round trip to the browser).
-        # Layouts and the button style are shared: every widget model is one more message when the page opens.
-        self._button_layout = widgets.Layout(width="110px")
+        # A fixed pool of row widgets, updated in place: a click changes a few values instead of building new widgets
+        # (each costs a round trip to the browser). Layouts and styles are shared: each model is one more message.
+        self._button_layout = widgets.Layout(width="110px", min_width="110px")  # never squeezed to "Fo…"
         self._button_style = widgets.ButtonStyle()
-        self._text_layout = widgets.Layout(flex="1 1 auto")
+        self._text_layout = widgets.Layout(flex="1 1 auto", min_width="0")  # the text wraps; the buttons keep their width
         self._row_layout = widgets.Layout(border_bottom="1px solid #cfcfcf", padding="6px 0", align_items="center")
         self._plain_layout = widgets.Layout()
+        self._buttons_layout = widgets.Layout(flex="0 0 auto")
         self._html_style = HTMLStyle()
         self._pair_rows = [self._new_pair_row(k) for k in range(page_size)]
         self._bound: list[tuple[str, str] | None] = [None] * page_size
@@ -419,7 +419,7 @@ class PairingBoard(SwapPanel, DecisionsBy, FragilePairs, widgets.VBox):
         buttons = [self._button("Lock", lambda k=k: self._row_action(k, "lock"), "info"),
                    self._button("Forbid", lambda k=k: self._row_action(k, "forbid"), "danger"),
                    self._button("Swap…", lambda k=k: self._row_action(k, "swap"))]
-        row = widgets.HBox([text, widgets.HBox(buttons, layout=self._plain_layout)], layout=self._row_layout)
+        row = widgets.HBox([text, widgets.HBox(buttons, layout=self._buttons_layout)], layout=self._row_layout)
         row.add_class("rmkit-pair")
         return row
 
