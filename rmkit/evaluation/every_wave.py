@@ -174,7 +174,7 @@ def mixed_view(evidence: EveryWaveEvidence, labels: dict[str, str], *, roles: bo
         else:
             effect.append(_interval(row.estimate, row.ci_low, row.ci_high))
     out = pd.DataFrame({
-        "scale": table["scale"].map(labels).fillna(table["scale"]), "scale_id": table["scale"], "wave": table["wave"],
+        "scale": table["scale"].map(lambda s: labels.get(s, s)), "scale_id": table["scale"], "wave": table["wave"],
         "since": table["first_wave"], "compared": table["group"].map(_COMPARED).fillna(table["group"]),
         "estimate": table["estimate"], "ci_low": table["ci_low"], "ci_high": table["ci_high"], "effect": effect,
         "n_people": table["n_people"], "n_obs": table["n_obs"], "suppressed": table["suppressed"].astype(bool)})
@@ -210,7 +210,7 @@ def baseline_view(evidence: EveryWaveEvidence, labels: dict[str, str]) -> pd.Dat
     if table.empty:
         return pd.DataFrame(columns=BASELINE_COLUMNS)
     groups = {"participant": "participants", "comparison": "comparison group"}
-    return table.assign(scale=table["scale"].map(labels).fillna(table["scale"]),
+    return table.assign(scale=table["scale"].map(lambda s: labels.get(s, s)),
                         group=table["group"].map(groups)).reset_index(drop=True)
 
 

@@ -348,7 +348,7 @@ def rci_view(table: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     who = {"all": "participants", "role=mentor": "mentors", "role=mentee": "mentees"}
     hidden = table["suppressed"].astype(bool)
     out = pd.DataFrame({
-        "scale": table["scale"].map(labels).fillna(table["scale"]),
+        "scale": table["scale"].map(lambda s: labels.get(s, s)),
         "group": table["group"].map(who).fillna(table["group"]),
         "n": table["n"].astype(int),
         "improved": [_share_text(s, lo, hi) for s, lo, hi in zip(table["improved"], table["improved_ci_low"],

@@ -252,7 +252,7 @@ def effects_view(evaluation: Evaluation, instrument: Instrument) -> pd.DataFrame
         return pd.DataFrame(columns=columns)
     labels = scale_labels(instrument)
     out = pd.DataFrame({
-        "scale": effects["scale"].map(labels).fillna(effects["scale"]), "group": effects["group"],
+        "scale": effects["scale"].map(lambda s: labels.get(s, s)), "group": effects["group"],
         "n_participant": effects["n_participant"], "n_comparison": effects["n_comparison"],
         "participant_change": effects["participant_change"], "comparison_change": effects["comparison_change"],
         "estimate": effects["estimate"], "ci_low": effects["ci_low"], "ci_high": effects["ci_high"],
