@@ -346,7 +346,7 @@ class PairingBoard(SwapPanel, DecisionsBy, FragilePairs, widgets.VBox):
 
     # -- drawing ----------------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def draw(self) -> None:
         mentees = len(self.problem.mentees)
         forbids = int((self.standing["action"] == "forbid").sum())
         if self.result is None:

@@ -42,3 +42,25 @@ def test_robustness_follows_the_decisions(cohort_copy: Path) -> None:
     after = board.robustness().set_index(["mentor_id", "mentee_id"])["robustness"]
     assert after.loc[(pair["mentor_id"], pair["mentee_id"])] == 1.0  # a locked pair is in every solution
     assert before is not board.robustness()
+
+
+def test_a_decision_is_drawn_before_its_robustness_is_computed(cohort_copy: Path, monkeypatch) -> None:
+    """The 300 re-solves after a Lock come after the board already shows the lock (a click must answer at once);
+    then the board is drawn again with the new figures."""
+    import rmkit.dashboards.fragile_pairs as fragile
+
+    board = PairingBoard(load_cohort(cohort_copy), page_size=10)
+    pair = board.visible().query("not locked").iloc[0]
+    mentor, mentee = pair["mentor_id"], pair["mentee_id"]
+    seen = []
+
+    def watched(result, **kwargs):
+        row = next(w for w in _visible_rows(board) if f"rmkit-pair-{mentor}-{mentee}" in w._dom_classes)
+        seen.append(row.children[1].children[0].description)  # what the Lock button said when the re-solves began
+        return pair_robustness(result, **kwargs)
+
+    monkeypatch.setattr(fragile, "pair_robustness", watched)
+    board.lock(mentor, mentee)
+    assert seen == ["Unlock"]
+    after = board.visible().set_index(["mentor_id", "mentee_id"])["robustness"]
+    assert after.loc[(mentor, mentee)] == 1.0  # drawn again with the new proposal's robustness
