@@ -16,7 +16,7 @@ import html
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..evaluation.pooling import PooledCohorts
@@ -56,8 +56,32 @@ def _metric_title(metric: str, labels: dict[str, str]) -> str:
     return f"{name} · change, whole cohort" if kind == "change" else f"{name} · against the comparison group"
 
 
+def slug(name: str, fallback: str) -> str:
+    """A file-name part for ``name`` (``fallback`` when nothing of it is left)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or fallback
+
+
 def _slug(metric: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", metric).strip("-") or "metric"
+    return slug(metric, "metric")
+
+
+def write_files(out_dir: str | os.PathLike[str], tables: dict[str, Any], figures: dict[str, str], page: str) -> Path:
+    """Write each table as ``<name>.csv``, each figure as ``figures/<name>.svg`` and ``page`` as ``report.html``
+    into ``out_dir`` (formula-safe tables, atomic writes); return the report's path. Shared by ``rmkit pool`` and
+    ``rmkit simulate``."""
+    from ..cohort.tables import atomic_write, write_table
+
+    out = Path(out_dir)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        write_table(table, out / f"{name}.csv")
+    for name, svg in figures.items():
+        with atomic_write(out / "figures" / f"{name}.svg", "w", encoding="utf-8") as handle:
+            handle.write(svg)
+    report = out / "report.html"
+    with atomic_write(report, "w", encoding="utf-8") as handle:
+        handle.write(page)
+    return report
 
 
 def _forest_svgs(result: PooledCohorts) -> dict[str, str]:
@@ -120,17 +144,7 @@ def build_pool_report(result: PooledCohorts, *, svgs: dict[str, str] | None = No
 def write_pooled(result: PooledCohorts, out_dir: str | os.PathLike[str]) -> Path:
     """Write ``pooled.csv``, ``cohorts.csv``, ``figures/forest-<metric>.svg`` and ``report.html`` into ``out_dir``
     (formula-safe tables, atomic writes); return the report's path."""
-    from ..cohort.tables import atomic_write, write_table
-
-    out = Path(out_dir)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
-    write_table(result.pooled, out / "pooled.csv")
-    write_table(result.inputs, out / "cohorts.csv")
     svgs = _forest_svgs(result)
-    for metric, svg in svgs.items():
-        with atomic_write(out / "figures" / f"forest-{_slug(metric)}.svg", "w", encoding="utf-8") as handle:
-            handle.write(svg)
-    report = out / "report.html"
-    with atomic_write(report, "w", encoding="utf-8") as handle:
-        handle.write(build_pool_report(result, svgs=svgs))
-    return report
+    return write_files(out_dir, {"pooled": result.pooled, "cohorts": result.inputs},
+                       {f"forest-{_slug(metric)}": svg for metric, svg in svgs.items()},
+                       build_pool_report(result, svgs=svgs))

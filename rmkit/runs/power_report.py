@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +53,9 @@ _ESTIMATORS = {
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "objective"
+    from .pool_report import slug
+
+    return slug(name, "objective")
 
 
 def _curves(result: PowerSimulation) -> dict[str, str]:
@@ -152,18 +153,9 @@ def build_power_report(result: PowerSimulation, *, cohort: str, when: dt.datetim
 def write_power(result: PowerSimulation, out_dir: str | os.PathLike[str], *, cohort: str) -> Path:
     """Write ``power.csv``, ``design.csv``, ``effects.csv``, ``figures/power-<objective>.svg`` and ``report.html``
     into ``out_dir`` (formula-safe tables, atomic writes); return the report's path."""
-    from ..cohort.tables import atomic_write, write_table
+    from .pool_report import write_files
 
-    out = Path(out_dir)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
-    write_table(result.power, out / "power.csv")
-    write_table(result.design, out / "design.csv")
-    write_table(result.effects, out / "effects.csv")
     svgs = _curves(result)
-    for objective, svg in svgs.items():
-        with atomic_write(out / "figures" / f"power-{_slug(objective)}.svg", "w", encoding="utf-8") as handle:
-            handle.write(svg)
-    report = out / "report.html"
-    with atomic_write(report, "w", encoding="utf-8") as handle:
-        handle.write(build_power_report(result, cohort=cohort, svgs=svgs))
-    return report
+    return write_files(out_dir, {"power": result.power, "design": result.design, "effects": result.effects},
+                       {f"power-{_slug(objective)}": svg for objective, svg in svgs.items()},
+                       build_power_report(result, cohort=cohort, svgs=svgs))
