@@ -52,6 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-person-tables", dest="person_tables", action="store_false", default=None,
                         help="leave out per-person tables (tables/scores.csv), for a run folder that is shared; "
                              "default: program.yaml's person_tables (true)")
+    parser.add_argument("--kernel-per-phase", action="store_true",
+                        help="start a fresh kernel for every phase (default: each phase worker keeps one kernel for "
+                             "its phases, cleared between them)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     from ..runs.cohort_run import run_cohort
 
     result = run_cohort(args.cohort, out=args.out, phases=args.phases, notebooks=args.notebooks,
-                        cell_timeout=args.cell_timeout, person_tables=args.person_tables, **progress_printer())
+                        cell_timeout=args.cell_timeout, person_tables=args.person_tables,
+                        kernel_per_phase=args.kernel_per_phase, **progress_printer())
     print_outcome(result)
     return 0 if result.ok else 1
 

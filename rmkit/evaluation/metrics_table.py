@@ -286,7 +286,7 @@ def _suppress_by_n(frame: pd.DataFrame | None, min_group_size: int, columns: lis
     return suppress(frame, min_group_size, keys=keys, group=group, columns=columns)
 
 
-def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
+def evaluate(cohort: Cohort, *, confidence: float = 0.95, every_wave: bool = True) -> Evaluation:
     """Compute every evaluation result of a cohort: the waves table, reliability, change and two-way learning,
     retention, ROI, objectives and the metrics table, with small groups suppressed.
 
@@ -296,6 +296,10 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
         A loaded cohort.
     confidence : float
         Confidence level of every interval (default 0.95).
+    every_wave : bool
+        Whether to fit the mixed models of every wave (``every_wave``, and the ``mixed:<scale>`` rows of the metrics
+        table), most of the time this takes; False leaves them empty, for a reader that does not show them (the
+        executive summary).
 
     Returns
     -------
@@ -375,7 +379,8 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95) -> Evaluation:
     if retention_curves is not None and retention is not None:
         large = set(retention.loc[retention["n"] >= k, "group"])
         curves = retention_curves[retention_curves["group"].isin(large)].reset_index(drop=True)
-    every = _every_wave(cohort, survey, confidence)
+    every = _every_wave(cohort, survey, confidence) if every_wave else EveryWaveEvidence(
+        note="The mixed models of every wave were not fitted (evaluate(..., every_wave=False)).")
     metrics = _assemble(survey["waves"], survey["reliability"], change, retention, roi, k, goals, against.effects,  # type: ignore[arg-type]
                         every.mixed, survey["rci"].table)  # type: ignore[attr-defined]
     goals_shown = _suppress_by_n(goals, k, ["value", "ci_low", "ci_high"], ())

@@ -1,4 +1,5 @@
-"""The phase notebooks: finding them (``NN_name.ipynb``), choosing among them, and checking their contract.
+"""The phase notebooks: finding them (``NN_name.ipynb``), choosing among them, the order to start them in, and
+checking their contract.
 
 The contract every phase notebook follows: a cell tagged ``parameters`` that sets at least ``cohort_dir`` and
 ``output_dir`` (``None`` meaning the bundled example cohort and a default folder), so that papermill can pass the
@@ -10,13 +11,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
 
-__all__ = ["PHASE_FILE", "PhaseNotebook", "find_phases", "select_phases", "parameter_problems"]
+__all__ = ["PHASE_FILE", "PhaseNotebook", "find_phases", "select_phases", "start_order", "parameter_problems"]
 
 PHASE_FILE = re.compile(r"^(?P<number>\d{2})_(?P<name>[a-z][a-z0-9_]*)\.ipynb$")
 """A phase notebook's file name: two digits, ``_``, the phase name (``03_pairing.ipynb``)."""
@@ -103,6 +104,33 @@ def select_phases(available: Sequence[PhaseNotebook], wanted: Sequence[str] | No
             raise UsageError(f"unknown phase {token!r}; the phases are: {listing}")
         chosen.update(matches)
     return [p for p in available if p in chosen]
+
+
+def start_order(notebooks: Sequence[PhaseNotebook], durations: Mapping[str, float] | None = None) -> list[PhaseNotebook]:
+    """The order in which to start phases that run at the same time: the longest first, so that the run does not
+    wait at its end for a long phase that started last. A phase's length is its duration in ``durations`` (seconds
+    by phase name, from an earlier run of the same cohort), else the size of its code cells; ties keep phase order.
+
+    Examples
+    --------
+    >>> a, b, c = (PhaseNotebook(n, name, Path(f"{n:02d}_{name}.ipynb")) for n, name in [(1, "a"), (2, "b"), (3, "c")])
+    >>> [p.name for p in start_order([a, b, c], {"a": 1.0, "b": 4.5, "c": 2.0})]
+    ['b', 'c', 'a']
+    """
+    durations = durations or {}
+    if all(p.name in durations for p in notebooks):
+        length = {p: durations[p.name] for p in notebooks}
+    else:
+        length = {p: float(_code_size(p)) for p in notebooks}
+    return sorted(notebooks, key=lambda p: (-length[p], p.number))
+
+
+def _code_size(notebook: PhaseNotebook) -> int:
+    try:
+        cells = json.loads(notebook.path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return 0
+    return sum(len("".join(c.get("source", ""))) for c in cells if c.get("cell_type") == "code")
 
 
 def parameter_problems(notebook: PhaseNotebook) -> list[str]:

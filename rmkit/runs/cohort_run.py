@@ -9,7 +9,7 @@
 5. execute each selected phase with papermill into ``NN_name.ipynb`` in the run folder, with the parameters
    ``cohort_dir`` (the cohort folder) and ``output_dir`` (the run folder), the ``python3`` kernel working in the run
    folder, and a per-cell timeout;
-6. compute the executive summary from the cohort (``summary.html``), gather every table into ``tables.xlsx``,
+6. while they run, compute the executive summary from the cohort (``summary.html``); then gather every table into ``tables.xlsx``,
    write ``report.html`` from the executed notebooks (opening with the summary), then the final manifest.
 
 Decisions:
@@ -21,9 +21,15 @@ Decisions:
   phase's output. So a failing phase does not stop the run: the remaining phases still run, the failed one keeps
   its executed notebook with the error, and the run's status is ``failed`` (exit 1). Phases not selected are
   recorded as ``skipped``.
-- **Phases run at the same time**, at most ``phase_workers`` at once (default: one per core, at most one per phase),
-  each in its own kernel; they start in their numbered order, and the report and the manifest keep that order
-  whatever order they finish in. ``phase_workers=1`` runs them one after the other.
+- **Phases run at the same time**, at most ``phase_workers`` at once (default: one per core, at most one per phase);
+  the longest start first (:func:`~rmkit.phases.registry.start_order`: by their durations in the newest earlier
+  run of the cohort under the same runs folder, else by the size of their code), and the report and the manifest
+  keep the numbered order whatever order they ran in. ``phase_workers=1`` runs them one after the other.
+- **One kernel per phase worker, kept** (:mod:`rmkit.runs.kernels`): each worker starts its kernel when the run
+  begins, while the cohort is validated, imports what every phase imports, and runs its phases one after the other
+  in it, cleared between them (working folder, environment, namespace, execution counter). A phase that failed
+  leaves its kernel behind: the next phase gets a fresh one. ``kernel_per_phase=True`` starts a fresh kernel for
+  every phase instead.
 - Each phase's tables and figures are those it wrote: what the notebook wrote through
   :class:`~rmkit.runs.phase_context.Phase` (which lists them in the file named by ``RMKIT_PHASE_FILES``), and any
   other file that appeared under ``tables/`` or ``figures/`` while the phase ran (when several phases were running
@@ -41,15 +47,15 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from ..errors import PhaseError, UsageError, ValidationError
-from ..phases.registry import PhaseNotebook, find_phases, parameter_problems, select_phases
-from .execute import DEFAULT_CELL_TIMEOUT, prepare_engine
-from .manifest import new_manifest, save_manifest
+from ..phases.registry import PhaseNotebook, find_phases, parameter_problems, select_phases, start_order
+from .execute import DEFAULT_CELL_TIMEOUT
+from .kernels import PhaseSlot, PhaseWorkers
+from .manifest import earlier_durations, new_manifest, save_manifest
 from .results import PhaseResult, RunResult, display_path
 
 __all__ = ["create_run_dir", "run_cohort", "default_phase_workers"]
@@ -129,7 +135,8 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
                notebooks: str | os.PathLike[str] | None = None, cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
                on_phase: Callable[[PhaseResult], None] | None = None,
                on_start: Callable[[RunResult], None] | None = None, person_tables: bool | None = None,
-               worker: str | None = None, phase_workers: int | None = None) -> RunResult:
+               worker: str | None = None, phase_workers: int | None = None,
+               kernel_per_phase: bool = False) -> RunResult:
     """Run the phase notebooks on a cohort folder into a new run folder (see the module's docstring).
 
     Parameters
@@ -157,6 +164,8 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
         Who ran it, recorded as the manifest's ``worker`` (``rmkit batch``: ``local``, or the Dask worker's address).
     phase_workers : int, optional
         Phases run at the same time (default :func:`default_phase_workers`); 1 runs them one after the other.
+    kernel_per_phase : bool
+        Start a fresh kernel for every phase, instead of one kernel per phase worker kept for its phases.
 
     Returns
     -------
@@ -180,76 +189,78 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
     from ..cohort import validate_cohort
 
     selected = select_phases(available := find_phases(notebooks), phases)
-    validation = validate_cohort(cohort_dir)
-    if not validation.ok:
-        raise ValidationError(validation.problems)
-    cohort = validation.cohort
-    assert cohort is not None
-    started = _now()
-    run_dir = create_run_dir(cohort.name, out=out, runs_dir=runs_dir, when=started)
-    result = RunResult(
-        cohort=cohort.name, program=cohort.program.program or cohort.name, cohort_dir=cohort.path.resolve(),
-        run_dir=run_dir, started=started, validation_warnings=[str(p) for p in validation.warnings],
-        phases=[PhaseResult(p.number, p.name, "pending" if p in selected else "skipped",
-                            reason="" if p in selected else "not selected") for p in available],
-    )
-    prepare_engine()  # papermill's imports, here rather than inside the first phase's time
-    cohort_files = _snapshot(result.cohort_dir, exclude=run_dir)
-    if person_tables is None:
-        person_tables = cohort.program.person_tables
-    manifest = new_manifest(result, cohort, cell_timeout=cell_timeout, selected=[p.name for p in selected])
-    manifest["parameters"]["person_tables"] = person_tables
-    manifest["worker"] = worker
-    save_manifest(manifest, result)
-    if on_start:
-        on_start(result)
-    todo = [(notebook, phase) for notebook, phase in zip(available, result.phases, strict=True) if notebook in selected]
-    for notebook, _ in todo:
-        result.warnings += parameter_problems(notebook)
-    workers = max(1, min(phase_workers or default_phase_workers(len(todo)), len(todo) or 1))
-    tracker = _PhaseFiles(result.run_dir)
-    lock = threading.Lock()
+    with PhaseWorkers(max(1, min(phase_workers or default_phase_workers(len(selected)), len(selected) or 1)),
+                       kept=not kernel_per_phase and bool(selected)) as workers:
+        validation = validate_cohort(cohort_dir)  # while the workers' kernels start
+        if not validation.ok:
+            raise ValidationError(validation.problems)
+        cohort = validation.cohort
+        assert cohort is not None
+        started = _now()
+        run_dir = create_run_dir(cohort.name, out=out, runs_dir=runs_dir, when=started)
+        result = RunResult(
+            cohort=cohort.name, program=cohort.program.program or cohort.name, cohort_dir=cohort.path.resolve(),
+            run_dir=run_dir, started=started, validation_warnings=[str(p) for p in validation.warnings],
+            phases=[PhaseResult(p.number, p.name, "pending" if p in selected else "skipped",
+                                reason="" if p in selected else "not selected") for p in available],
+        )
+        cohort_files = _snapshot(result.cohort_dir, exclude=run_dir)
+        if person_tables is None:
+            person_tables = cohort.program.person_tables
+        manifest = new_manifest(result, cohort, cell_timeout=cell_timeout, selected=[p.name for p in selected])
+        manifest["parameters"]["person_tables"] = person_tables
+        manifest["worker"] = worker
+        save_manifest(manifest, result)
+        if on_start:
+            on_start(result)
+        phase_of = dict(zip(available, result.phases, strict=True))
+        earlier = {} if out is not None else earlier_durations(run_dir.parent, before=run_dir.name)
+        todo = [(notebook, phase_of[notebook]) for notebook in start_order(selected, earlier)]
+        for notebook in selected:
+            result.warnings += parameter_problems(notebook)
+        tracker = _PhaseFiles(result.run_dir)
+        lock = threading.Lock()
 
-    def run_one(notebook: PhaseNotebook, phase: PhaseResult) -> None:
-        _run_phase(notebook, phase, result, cell_timeout, on_phase, person_tables=person_tables, lock=lock,
-                   tracker=tracker)
-        with lock:
-            save_manifest(manifest, result)
+        def run_one(notebook: PhaseNotebook, phase: PhaseResult, slot: Any) -> None:
+            _run_phase(notebook, phase, result, cell_timeout, on_phase, person_tables=person_tables, lock=lock,
+                       tracker=tracker, slot=slot)
+            with lock:
+                save_manifest(manifest, result)
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rmkit-phase")
-    try:
-        futures = [pool.submit(run_one, notebook, phase) for notebook, phase in todo]
-        for future in futures:
-            future.result()
-    except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
-        result.status_override = "interrupted"
-        with lock:
-            for phase in result.phases:
-                if phase.status in {"pending", "running"}:
-                    phase.status, phase.reason = "skipped", "interrupted"
-            result.finished = _now()
-            save_manifest(manifest, result)
-        raise
+        try:
+            workers.start(todo, run_one, logs=result.run_dir / "logs")
+            summary = _write_summary(result, cohort)  # from the cohort alone: while the phases run
+            workers.wait()
+        except KeyboardInterrupt:
+            result.status_override = "interrupted"
+            with lock:
+                for phase in result.phases:
+                    if phase.status in {"pending", "running"}:
+                        phase.status, phase.reason = "skipped", "interrupted"
+                result.finished = _now()
+                save_manifest(manifest, result)
+            raise
+    try:  # while the kept kernels shut down
+        tracker.attribute(sorted((phase for _, phase in todo), key=lambda phase: phase.number))
+        result.warnings += _changed_inputs(result.cohort_dir, cohort_files, _snapshot(result.cohort_dir, exclude=run_dir))
+        try:
+            result.workbook = _write_workbook(result)
+        except Exception as exc:  # the CSV tables are all there; the workbook is a convenience
+            result.warnings.append(f"tables.xlsx could not be written ({type(exc).__name__}: {exc}); the CSVs in tables/ "
+                                   "hold every table")
+        try:
+            result.report, redactions = _write_report(result, cohort, summary)
+        except Exception as exc:  # the executed notebooks, tables and manifest are worth keeping even so
+            result.report, redactions = None, 0
+            result.warnings.append(f"report.html could not be written ({type(exc).__name__}: {exc}); "
+                                   "the executed notebooks hold every result")
+        if redactions:
+            result.warnings.append(f"report.html: {redactions} name(s) or e-mail address(es) in notebook outputs were "
+                                   "replaced by person ids; the notebooks should show person_id only")
     finally:
-        pool.shutdown(wait=True)
-    tracker.attribute([phase for _, phase in todo])
-    result.warnings += _changed_inputs(result.cohort_dir, cohort_files, _snapshot(result.cohort_dir, exclude=run_dir))
-    summary = _write_summary(result, cohort)
-    try:
-        result.workbook = _write_workbook(result)
-    except Exception as exc:  # the CSV tables are all there; the workbook is a convenience
-        result.warnings.append(f"tables.xlsx could not be written ({type(exc).__name__}: {exc}); the CSVs in tables/ "
-                               "hold every table")
-    try:
-        result.report, redactions = _write_report(result, cohort, summary)
-    except Exception as exc:  # the executed notebooks, tables and manifest are worth keeping even so
-        result.report, redactions = None, 0
-        result.warnings.append(f"report.html could not be written ({type(exc).__name__}: {exc}); "
-                               "the executed notebooks hold every result")
-    if redactions:
-        result.warnings.append(f"report.html: {redactions} name(s) or e-mail address(es) in notebook outputs were "
-                               "replaced by person ids; the notebooks should show person_id only")
+        workers.stop()  # the kept kernels have shut down (and left their logs, if any)
+    with suppress(OSError):
+        (result.run_dir / "logs").rmdir()  # only when no phase and no kernel left a log
     result.finished = _now()
     save_manifest(manifest, result)
     return result
@@ -268,11 +279,12 @@ def default_phase_workers(phases: int) -> int:
 
 def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, cell_timeout: float | None,
                on_phase: Callable[[PhaseResult], None] | None, *, person_tables: bool = True,
-               lock: threading.Lock, tracker: _PhaseFiles) -> None:
-    from .execute import execute_notebook, kernel_environment
+               lock: threading.Lock, tracker: _PhaseFiles, slot: PhaseSlot) -> None:
+    from .execute import CellFailure, Execution, execute_notebook, kernel_environment
 
     target = result.run_dir / notebook.filename
     logs = result.run_dir / "logs"
+    log = logs / f"{notebook.path.stem}.log"
     with lock:
         phase.notebook, phase.started, phase.status = target, _now(), "running"
         if on_phase:
@@ -280,12 +292,24 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
         logs.mkdir(exist_ok=True)
     claims = tracker.start(phase)
     clock = time.perf_counter()
-    execution = execute_notebook(
-        notebook.path, target, cwd=result.run_dir, cell_timeout=cell_timeout, log=logs / f"{notebook.path.stem}.log",
-        parameters={"cohort_dir": str(result.cohort_dir), "output_dir": str(result.run_dir)},
-        env=kernel_environment({**os.environ, "RMKIT_PERSON_TABLES": "1" if person_tables else "0",
-                                PHASE_FILES_VARIABLE: str(claims)}),
-    )
+    env = kernel_environment({**os.environ, "RMKIT_PERSON_TABLES": "1" if person_tables else "0",
+                              PHASE_FILES_VARIABLE: str(claims)})
+    parameters = {"cohort_dir": str(result.cohort_dir), "output_dir": str(result.run_dir)}
+    phase.kernel_slot = slot.number
+    if slot.kernel is None:  # a fresh kernel for this phase, started and shut down by papermill
+        execution = execute_notebook(notebook.path, target, cwd=result.run_dir, cell_timeout=cell_timeout, log=log,
+                                     parameters=parameters, env=env)
+    else:
+        try:
+            phase.kernel_fresh, attempts = slot.ready(cwd=result.run_dir, env=env, log=log)
+        except Exception as exc:  # noqa: BLE001 - the kernel never started: the phase fails, the run goes on
+            execution = Execution(slot.attempts, CellFailure(None, None, "", type(exc).__name__, str(exc)))
+        else:
+            execution = execute_notebook(notebook.path, target, cwd=result.run_dir, cell_timeout=cell_timeout,
+                                         log=log, parameters=parameters, kernel=slot.kernel)
+            execution = Execution(attempts, execution.failure)
+            if execution.failure is not None:  # a kernel that failed a phase is not trusted with the next one
+                slot.kernel.discard(now=True)
     with lock:
         phase.duration_s = time.perf_counter() - clock
         tracker.finish(phase)
@@ -298,8 +322,6 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
             phase.error = PhaseError(notebook.name, display_path(target), cell_index=f.cell_index,
                                      execution_count=f.execution_count, source_line=f.source_line, ename=f.ename,
                                      evalue=f.evalue)
-        with suppress(OSError):
-            logs.rmdir()  # only when no phase left a log (and none is running)
         tracker.attribute([phase], final=False)
         if on_phase:
             on_phase(phase)

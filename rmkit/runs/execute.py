@@ -16,6 +16,8 @@
   writes of a growing file); here it is written when the notebook ends or fails, and during a long run at most every
   :data:`SAVE_EVERY` seconds, so that its progress can still be followed.
 - Phases may run in threads at the same time: papermill's log goes to the log file of the phase whose thread wrote it.
+- A notebook may run in a kernel that is already running (``kernel=``, a :class:`~rmkit.runs.kernels.KernelSlot`
+  that a run keeps for several phases): papermill then neither starts nor shuts down a kernel.
 - Every failure comes back the same way, as a :class:`CellFailure` (cell index, ``In [n]``, first source line, error
   name and message). Papermill writes a raising cell's error into the executed notebook itself; for a cell that timed
   out or a kernel that died, this module writes the error into that cell, so the executed notebook always shows it.
@@ -50,6 +52,7 @@ __all__ = [
     "first_source_line",
     "skip_slow_imports",
     "prepare_engine",
+    "over_ipc",
 ]
 
 KERNEL_NAME = "python3"
@@ -166,7 +169,8 @@ def first_source_line(source: str | list[str], width: int = 80) -> str:
 def execute_notebook(source: str | os.PathLike[str], target: str | os.PathLike[str], *, parameters: Mapping[str, Any],
                      cwd: str | os.PathLike[str], env: Mapping[str, str] | None = None,
                      cell_timeout: float | None = DEFAULT_CELL_TIMEOUT, start_timeout: float = KERNEL_START_TIMEOUT,
-                     attempts: int | None = None, log: str | os.PathLike[str] | None = None) -> Execution:
+                     attempts: int | None = None, log: str | os.PathLike[str] | None = None,
+                     kernel: Any = None) -> Execution:
     """Execute the notebook ``source`` with papermill into ``target``, with the ``python3`` kernel.
 
     Parameters
@@ -188,6 +192,10 @@ def execute_notebook(source: str | os.PathLike[str], target: str | os.PathLike[s
     log : path-like, optional
         A file for papermill's messages and the kernel process's own output (removed again if nothing was
         written); by default they go to the terminal.
+    kernel : KernelSlot, optional
+        A running kernel to execute the notebook in (its working folder and environment are the caller's to set,
+        see :meth:`~rmkit.runs.kernels.KernelSlot.clear`); ``cwd``, ``env`` and ``start_timeout`` then do not apply
+        and the kernel is left running.
 
     Returns
     -------
@@ -205,8 +213,8 @@ def execute_notebook(source: str | os.PathLike[str], target: str | os.PathLike[s
             engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
             start_timeout=start_timeout, execution_timeout=cell_timeout, kernel_cwd=os.fspath(cwd),
             kernel_env=environment, kernel_output=handle, request_save_on_cell_execute=False,
-            save_path=os.fspath(target),
-        ), attempts)
+            save_path=os.fspath(target), kernel_slot=kernel,
+        ), 1 if kernel is not None else attempts)
 
 
 def _attempts(execute: Any, kwargs: dict[str, Any], attempts: int) -> Execution:
@@ -275,6 +283,24 @@ def _logging_to(path: str | os.PathLike[str] | None) -> Iterator[IO[str] | None]
         os.unlink(path)
 
 
+def over_ipc(manager: Any) -> Any:
+    """``manager`` (a Jupyter kernel manager, before its kernel starts) with its kernel listening on local IPC
+    sockets (POSIX) beside its connection file, in Jupyter's private runtime folder, rather than TCP on 127.0.0.1: no
+    other local user can connect or listen in, and the kernel logs no "running over TCP without encryption" warning.
+    Elsewhere, or when the socket path would be too long for a Unix socket (~100 bytes), TCP as usual."""
+    if os.name == "posix":
+        import uuid
+
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+        socket = runtime / f"rmkit-{uuid.uuid4().hex[:12]}"  # absolute: the kernel runs in another folder
+        if len(os.fsencode(socket)) < 90:
+            manager.transport, manager.ip = "ipc", os.fspath(socket)
+    return manager
+
+
 def prepare_engine() -> None:
     """Import papermill and register rmkit's engine now (otherwise done by the first :func:`execute_notebook`)."""
     _register_engine()
@@ -296,18 +322,7 @@ def _register_engine() -> type:
             """The kernel talks to papermill over local IPC sockets (beside its connection file, in Jupyter's
             private runtime folder) rather than TCP on 127.0.0.1: no other local user can connect or listen in, and
             the kernel does not log its "running over TCP without encryption" warning into every phase log."""
-            manager = super().create_kernel_manager()
-            if os.name == "posix":
-                import uuid
-
-                from jupyter_core.paths import jupyter_runtime_dir
-
-                runtime = Path(jupyter_runtime_dir())
-                runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
-                socket = runtime / f"rmkit-{uuid.uuid4().hex[:12]}"  # absolute: the kernel runs in another folder
-                if len(os.fsencode(socket)) < 90:  # a Unix socket path has ~100 bytes at most; else stay on TCP
-                    manager.transport, manager.ip = "ipc", os.fspath(socket)
-            return manager
+            return over_ipc(super().create_kernel_manager())
 
         def start_new_kernel(self, **kwargs: Any) -> None:
             try:
@@ -345,10 +360,16 @@ def _register_engine() -> type:
                                      stdout_file: Any = None, stderr_file: Any = None, start_timeout: float = 60,
                                      execution_timeout: float | None = None, kernel_cwd: str | None = None,
                                      kernel_env: Mapping[str, str] | None = None, kernel_output: IO[str] | None = None,
-                                     save_path: str | None = None, **kwargs: Any) -> Any:
+                                     save_path: str | None = None, kernel_slot: Any = None, **kwargs: Any) -> Any:
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             if save_path is not None:
                 _save_now_and_then(nb_man, save_path)
+            if kernel_slot is not None:  # a running kernel, kept by the caller: not started, not shut down here
+                client = Client(nb_man, km=kernel_slot.km, timeout=execution_timeout, kernel_name=kernel_name,
+                                log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+                                **kwargs)
+                client.kc = kernel_slot.kc
+                return client.execute()
             startup = [f"--IPKernelApp.exec_lines={line}" for line in KERNEL_STARTUP]
             kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), *startup]
             client = Client(nb_man, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,

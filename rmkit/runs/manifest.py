@@ -14,7 +14,8 @@ The manifest of a run folder holds (keys in this order):
 - ``validation_warnings``: the warnings validation printed;
 - ``phases``: one entry per phase notebook found, in phase order: ``number``, ``name``, ``status``
   (``ok``, ``failed``, ``skipped``; ``pending`` and ``running`` while the run goes on), ``reason`` (why skipped), ``notebook`` (the executed notebook), ``started``,
-  ``duration_s``, ``kernel_attempts``, ``tables`` and ``figures`` (the files it wrote) and ``error`` (``phase``,
+  ``duration_s``, ``kernel_attempts``, ``kernel`` (``slot``: the phase worker whose kernel ran it; ``fresh``: false
+  when that kernel was kept from an earlier phase), ``tables`` and ``figures`` (the files it wrote) and ``error`` (``phase``,
   ``cell_index``, ``execution_count``, ``source_line``, ``ename``, ``evalue``) when it failed;
 - ``tables``, ``figures``: every file under ``tables/`` and ``figures/``, relative path → sha256;
 - ``report``: ``report.html`` once written; ``summary``: ``summary.html``; ``workbook``: ``tables.xlsx``; ``warnings``: anything the run noticed (an input that changed, names
@@ -31,6 +32,7 @@ import json
 import os
 import platform
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -181,6 +183,7 @@ def phase_json(phase: PhaseResult, run_dir: Path) -> dict[str, Any]:
         "started": iso(phase.started),
         "duration_s": None if phase.duration_s is None else round(phase.duration_s, 3),
         "kernel_attempts": phase.kernel_attempts,
+        "kernel": {"slot": phase.kernel_slot, "fresh": phase.kernel_fresh},
         "tables": phase.tables,
         "figures": phase.figures,
         "error": error,
@@ -214,3 +217,21 @@ def write_manifest(path: str | os.PathLike[str], manifest: dict[str, Any]) -> Pa
 def read_manifest(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
     """The manifest of a run folder."""
     return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def earlier_durations(runs_folder: str | os.PathLike[str], *, before: str | None = None) -> dict[str, float]:
+    """Seconds per phase name in the newest earlier run under ``runs_folder`` (``runs/<cohort>/``) whose phases
+    ran (those that ended ``ok``), or ``{}``; ``before`` leaves that run folder itself out. Used to start the
+    longest phases first (:func:`~rmkit.phases.registry.start_order`)."""
+    folder = Path(runs_folder)
+    with suppress(OSError):
+        for run in sorted((p for p in folder.iterdir() if p.is_dir() and p.name != before), reverse=True):
+            try:
+                phases = json.loads((run / "manifest.json").read_text(encoding="utf-8")).get("phases", [])
+            except (OSError, ValueError):
+                continue
+            durations = {p["name"]: float(p["duration_s"]) for p in phases if isinstance(p, dict)
+                         and p.get("status") == "ok" and isinstance(p.get("duration_s"), (int, float))}
+            if durations:
+                return durations
+    return {}

@@ -33,6 +33,10 @@ class PhaseResult:
     started: dt.datetime | None = None
     duration_s: float | None = None
     kernel_attempts: int = 0
+    kernel_slot: int | None = None
+    """The phase worker (and kept kernel) that ran it, numbered from 1; ``None`` when it never ran."""
+    kernel_fresh: bool = True
+    """Whether its kernel was new; false when it ran in a kernel kept from an earlier phase (and cleared)."""
     error: PhaseError | None = None
     tables: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)

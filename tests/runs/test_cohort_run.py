@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from rmkit.errors import PhaseError, UsageError, ValidationError
-from rmkit.phases.registry import PhaseNotebook, find_phases, select_phases
+from rmkit.phases.registry import PhaseNotebook, find_phases, select_phases, start_order
 from rmkit.runs import execute
 from rmkit.runs.cohort_run import create_run_dir, run_cohort
 from rmkit.runs.report import external_references
@@ -25,6 +25,7 @@ from ..helpers.cohort_builder import set_cell
 from ..helpers.phase_notebooks import (
     KILLS_ITS_KERNEL,
     LEAKS_A_NAME,
+    PARAMETERS,
     PRINTS,
     RAISES_IN_THIRD_CELL,
     SLEEPS,
@@ -58,13 +59,97 @@ def test_phases_run_in_order_and_a_failure_does_not_stop_the_others(machinery) -
         ("tables", "ok"), ("prints", "ok"), ("fails", "failed"), ("after", "ok")]
     # phases run at the same time (one per core): they start in their numbered order, each ends after it starts,
     # and the result keeps the numbered order whatever order they finished in
-    assert [name for name, status in events if status == "running"] == ["tables", "prints", "fails", "after"]
+    started = [name for name, status in events if status == "running"]
+    assert started == [p.name for p in start_order(find_phases(result.run_dir.parents[2] / "notebooks"))]
     assert sorted(event for event in events if event[1] != "running") == sorted(
         [("tables", "ok"), ("prints", "ok"), ("fails", "failed"), ("after", "ok")])
     for name in ("tables", "prints", "fails", "after"):
         assert [status for n, status in events if n == name][0] == "running"
     assert not result.ok and result.status == "failed"
     assert all(p.duration_s and p.duration_s > 0 and p.kernel_attempts == 1 for p in result.phases)
+
+
+SETS_STATE = [
+    ("code", PARAMETERS, ["parameters"]),
+    ("code", """\
+import os, sys, tempfile
+import rmkit.pairing.speed_mentoring  # imported by this phase only
+leaked = 1
+open("first-claims.txt", "w").write(os.environ["RMKIT_PHASE_FILES"])  # the run folder: the kernel's folder
+os.environ["RMKIT_TEST_LEAK"] = "yes"
+os.environ.pop("RMKIT_TEST_KEEP", None)
+os.chdir(tempfile.gettempdir())
+# (longer than the phase that checks, so that it starts first)""" + " " + "#" * 600, []),
+]
+FAILS_AFTER_AN_IMPORT = [
+    ("code", PARAMETERS, ["parameters"]),
+    ("code", "import rmkit.pairing.speed_mentoring  # imported by this phase only\nraise ValueError('on purpose')", []),
+]
+SEES_A_FRESH_KERNEL = [
+    ("code", PARAMETERS, ["parameters"]),
+    ("code", """\
+import os, sys
+from pathlib import Path
+assert "leaked" not in globals(), "the previous phase's namespace"
+assert "RMKIT_TEST_LEAK" not in os.environ and os.environ.get("RMKIT_TEST_KEEP") == "kept", "the environment"
+assert Path.cwd() == Path(output_dir), Path.cwd()
+if Path("first-claims.txt").exists():
+    assert os.environ["RMKIT_PHASE_FILES"] != Path("first-claims.txt").read_text(), "the phase's own claim file"
+print("kept modules:", "rmkit.pairing.speed_mentoring" in sys.modules)""", []),
+]
+
+
+def _kept(run: Path, number: int) -> bool:
+    cells = json.loads(next(run.glob(f"{number:02d}_*.ipynb")).read_text(encoding="utf-8"))["cells"]
+    text = "".join("".join(o.get("text", "")) for o in cells[-1]["outputs"])
+    assert "kept modules:" in text, text
+    return "kept modules: True" in text
+
+
+def test_a_kept_kernel_is_cleared_between_phases(tmp_path: Path, example_dir: Path, monkeypatch) -> None:
+    """One worker runs both phases in one kernel: the second sees none of the first's variables, environment or
+    working folder, and starts at In [1], but the first's imports are still imported."""
+    monkeypatch.setenv("RMKIT_TEST_KEEP", "kept")
+    notebooks = write_notebooks(tmp_path / "nb", {"01_sets.ipynb": SETS_STATE, "02_sees.ipynb": SEES_A_FRESH_KERNEL})
+    result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks, phase_workers=1)
+    assert result.ok, result.failures
+    assert _kept(tmp_path / "run", 2)
+    second = json.loads((tmp_path / "run" / "02_sees.ipynb").read_text(encoding="utf-8"))
+    assert [c["execution_count"] for c in second["cells"] if c["cell_type"] == "code"][0] == 1
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
+    assert [p["kernel"] for p in manifest["phases"]] == [{"slot": 1, "fresh": True}, {"slot": 1, "fresh": False}]
+    assert not (tmp_path / "run" / "logs").exists()  # nothing worth reading was logged
+
+
+def test_kernel_per_phase_and_after_a_failure_a_fresh_kernel(tmp_path: Path, example_dir: Path, monkeypatch) -> None:
+    monkeypatch.setenv("RMKIT_TEST_KEEP", "kept")
+    long = "import rmkit.pairing.speed_mentoring  " + "#" * 600  # the longer phase: it starts first
+    fails = [FAILS_AFTER_AN_IMPORT[0], ("code", FAILS_AFTER_AN_IMPORT[1][1].replace(
+        "import rmkit.pairing.speed_mentoring", long), [])]
+    notebooks = write_notebooks(tmp_path / "nb", {"01_fails.ipynb": fails, "02_sees.ipynb": SEES_A_FRESH_KERNEL})
+    result = run_cohort(example_dir, out=tmp_path / "after-failure", notebooks=notebooks, phase_workers=1)
+    assert [p.status for p in result.phases] == ["failed", "ok"]
+    assert not _kept(tmp_path / "after-failure", 2)  # the failed phase's kernel was not trusted with the next
+    assert [(p.kernel_slot, p.kernel_fresh) for p in result.phases] == [(1, True), (1, True)]
+
+    sets = write_notebooks(tmp_path / "nb2", {"01_sets.ipynb": SETS_STATE, "02_sees.ipynb": SEES_A_FRESH_KERNEL})
+    result = run_cohort(example_dir, out=tmp_path / "per-phase", notebooks=sets, phase_workers=1,
+                        kernel_per_phase=True)
+    assert result.ok, result.failures
+    assert not _kept(tmp_path / "per-phase", 2)
+    assert all(p.kernel_fresh for p in result.phases)
+
+
+def test_phases_start_longest_first(tmp_path: Path, example_dir: Path) -> None:
+    """By the size of their code in a first run, by their durations in the earlier run after that."""
+    quick = [PRINTS[0], ("code", "x = 1  " + "#" * 600, [])]
+    slow = [PRINTS[0], ("code", "import time; time.sleep(1.5)", [])]
+    notebooks = write_notebooks(tmp_path / "nb", {"01_slow.ipynb": slow, "02_quick.ipynb": quick})
+    events: list[tuple[int, str]] = []
+    for run in range(2):
+        run_cohort(example_dir, runs_dir=tmp_path / "runs", notebooks=notebooks, phase_workers=1,
+                   on_phase=lambda phase, run=run: events.append((run, phase.name)) if phase.status == "running" else None)
+    assert events == [(0, "quick"), (0, "slow"), (1, "slow"), (1, "quick")]
 
 
 def test_one_phase_worker_runs_the_phases_one_after_the_other(tmp_path: Path, example_dir: Path) -> None:
@@ -245,39 +330,42 @@ def test_unknown_phase_is_refused_before_anything_runs(tmp_path: Path, example_d
 # --------------------------------------------------------------------------------------------- engine
 
 
-def test_kernel_start_failure_is_retried(tmp_path: Path, example_dir: Path, monkeypatch) -> None:
-    from nbclient import NotebookClient
+@pytest.mark.parametrize("per_phase", [False, True], ids=["kept-kernel", "kernel-per-phase"])
+def test_kernel_start_failure_is_retried(tmp_path: Path, example_dir: Path, monkeypatch, per_phase: bool) -> None:
+    from jupyter_client.manager import AsyncKernelManager
 
-    real = NotebookClient.start_new_kernel
+    real = AsyncKernelManager.start_kernel
     calls = []
 
-    def flaky(self, **kwargs):
+    async def flaky(self, **kwargs):
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("Kernel died before replying to kernel_info")  # as in papermill issue #511
-        return real(self, **kwargs)
+        return await real(self, **kwargs)
 
-    monkeypatch.setattr(NotebookClient, "start_new_kernel", flaky)
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", flaky)
     monkeypatch.setattr(execute, "KERNEL_START_BACKOFF", 0.01)
     notebooks = write_notebooks(tmp_path / "nb", {"01_prints.ipynb": PRINTS})
-    result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
+    result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks, kernel_per_phase=per_phase)
     assert result.ok and len(calls) == 2
     assert result.phases[0].kernel_attempts == 2
     log = (tmp_path / "run" / "logs" / "01_prints.log").read_text(encoding="utf-8")
     assert "the kernel did not start (attempt 1 of 3: RuntimeError: Kernel died before replying" in log
 
 
-def test_a_kernel_that_never_starts_fails_the_phase(tmp_path: Path, example_dir: Path, monkeypatch) -> None:
-    from nbclient import NotebookClient
+@pytest.mark.parametrize("per_phase", [False, True], ids=["kept-kernel", "kernel-per-phase"])
+def test_a_kernel_that_never_starts_fails_the_phase(tmp_path: Path, example_dir: Path, monkeypatch,
+                                                    per_phase: bool) -> None:
+    from jupyter_client.manager import AsyncKernelManager
 
-    def broken(self, **kwargs):
+    async def broken(self, **kwargs):
         raise OSError("Address already in use")
 
-    monkeypatch.setattr(NotebookClient, "start_new_kernel", broken)
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", broken)
     monkeypatch.setattr(execute, "KERNEL_START_BACKOFF", 0.01)
     monkeypatch.setattr(execute, "KERNEL_START_ATTEMPTS", 2)
     notebooks = write_notebooks(tmp_path / "nb", {"01_prints.ipynb": PRINTS})
-    result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
+    result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks, kernel_per_phase=per_phase)
     (failure,) = result.failures
     assert failure.cell_index is None and failure.ename == "KernelStartError"
     assert "2 attempts" in failure.evalue and "Address already in use" in failure.evalue
