@@ -54,7 +54,14 @@ from .every_wave import EveryWaveEvidence, every_wave_evidence, mixed_metric_row
 from .goals import GOAL_COLUMNS, goal_completion
 from .pair_outcomes import OUTCOME_COLUMNS, PairOutcomes, pair_outcomes
 from .reliability import item_table, reliability_table, reliability_warnings
-from .reliable_change import RCI_COLUMNS, ReliableChange, lower_is_better, rci_metric_rows, reliable_change
+from .reliable_change import (
+    PERSON_COLUMNS,
+    RCI_COLUMNS,
+    ReliableChange,
+    lower_is_better,
+    rci_metric_rows,
+    reliable_change,
+)
 from .retention import compare_retention, kaplan_meier, retention_rates
 from .roi import intangibles, phillips_roi, roi_lines
 from .scoring import SCORE_COLUMNS, score_responses
@@ -107,7 +114,7 @@ class Evaluation:
     every_wave: EveryWaveEvidence = field(default_factory=EveryWaveEvidence)
     #: reliable change (Jacobson–Truax) per scale and group, suppressed, with why a scale has none
     reliable_change: ReliableChange = field(default_factory=lambda: ReliableChange(pd.DataFrame(columns=RCI_COLUMNS),
-                                                                                   pd.DataFrame()))
+                                                                                   pd.DataFrame(columns=PERSON_COLUMNS)))
     #: does the pairing matter: each side's learning against compatibility, meetings and pulse, per pair
     pair_outcomes: PairOutcomes = field(default_factory=lambda: PairOutcomes(pd.DataFrame(columns=OUTCOME_COLUMNS)))
 
@@ -181,7 +188,7 @@ def _survey(cohort: Cohort, confidence: float) -> dict[str, object]:
     if responses is None or responses.empty:
         return {"scores": _empty(SCORE_COLUMNS), "waves": None, "reliability": None, "items": None, "change": None,
                 "first": None, "last": None, "frame": None,
-                "rci": ReliableChange(pd.DataFrame(columns=RCI_COLUMNS), pd.DataFrame(),
+                "rci": ReliableChange(pd.DataFrame(columns=RCI_COLUMNS), pd.DataFrame(columns=PERSON_COLUMNS),
                                       ["No survey responses: no reliable change."])}
     waves = list(program.waves)
     scores = score_responses(responses, instrument, waves=waves)

@@ -56,7 +56,12 @@ def write_workbook(tables_dir: str | os.PathLike[str], path: str | os.PathLike[s
     taken: set[str] = {"About"}
     sheets, about = [], []
     for file in files:
-        columns = len(pd.read_csv(file, nrows=0).columns)  # the size first, without parsing a table left out
+        try:
+            columns = len(pd.read_csv(file, nrows=0).columns)  # the size first, without parsing a table left out
+        except pd.errors.EmptyDataError:  # a table with no columns at all (written by a notebook of one's own)
+            about.append({"sheet": "(not in this workbook)", "file": f"tables/{file.name}", "rows": 0,
+                          "note": "no columns and no rows"})
+            continue
         frame_rows = _count_rows(file)
         if frame_rows * max(columns, 1) > MAX_SHEET_CELLS:
             about.append({"sheet": "(not in this workbook)", "file": f"tables/{file.name}", "rows": frame_rows,

@@ -154,3 +154,21 @@ def test_the_init_cohort_with_six_participants_validates(tmp_path: Path) -> None
     folder = make_cohort(tmp_path / "newco", {})
     report = validate_cohort(folder)
     assert report.ok and len(report.cohort.participants) == 6
+
+
+@pytest.mark.notebook
+def test_rmkit_run_on_the_init_cohort_writes_every_table_with_its_columns(tmp_path: Path, run_rmkit) -> None:
+    """Found by hand: on a new cohort with no survey yet, the evaluation phase wrote reliable_change_people.csv
+    with no header at all, and tables.xlsx could not be written (pandas' EmptyDataError) — exit 0 with a warning."""
+    import json
+
+    import openpyxl
+
+    folder = make_cohort(tmp_path / "newco", {})
+    result = run_rmkit("run", folder, "--out", tmp_path / "run", timeout=900)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["warnings"] == [] and "warning:" not in result.stdout + result.stderr
+    tables = sorted((tmp_path / "run" / "tables").glob("*.csv"))
+    assert tables and all(t.read_text(encoding="utf-8").strip() for t in tables), [t.name for t in tables]
+    assert "About" in openpyxl.load_workbook(tmp_path / "run" / "tables.xlsx").sheetnames

@@ -136,6 +136,22 @@ def test_workbook_lists_a_table_too_large_for_a_sheet_instead_of_copying_it(tmp_
     assert "Compatibility matrix" in openpyxl.load_workbook(workbook.write_workbook(tables, tmp_path / "all.xlsx")).sheetnames
 
 
+def test_workbook_lists_a_table_without_columns(tmp_path: Path) -> None:
+    """A notebook of one's own may write an empty frame with no columns: the workbook says so, and is written."""
+    import openpyxl
+
+    from rmkit.runs import workbook
+
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / "nothing.csv").write_text("\n", encoding="utf-8")
+    pd.DataFrame({"metric": ["x"], "value": [1.5]}).to_csv(tables / "metrics.csv", index=False)
+    book = openpyxl.load_workbook(workbook.write_workbook(tables, tmp_path / "tables.xlsx"))
+    assert book.sheetnames == ["About", "Metrics"]
+    about = [[c.value for c in row] for row in book["About"].iter_rows()]
+    assert ["(not in this workbook)", "tables/nothing.csv", 0, "no columns and no rows"] in about
+
+
 @pytest.mark.browser
 def test_summary_prints_on_one_page(summary, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
