@@ -18,7 +18,9 @@ CSS = """
 .rmkit-board .widget-button, .rmkit-board .widget-toggle-button { font-size: 17px; height: 38px; }
 .rmkit-board .widget-dropdown select, .rmkit-board .widget-text input { font-size: 17px; height: 36px; }
 .rmkit-board .widget-label, .rmkit-board .widget-readout, .rmkit-board .widget-checkbox label { font-size: 17px; }
-.rmkit-board .lm-TabBar-tab, .rmkit-board .p-TabBar-tab { font-size: 17px; min-height: 34px; line-height: 32px; }
+.rmkit-board .lm-TabBar-tab, .rmkit-board .p-TabBar-tab { font-size: 17px; min-height: 34px; line-height: 32px;
+  flex: 0 0 auto !important; max-width: none !important; padding: 0 12px; }  /* whole labels, never cut */
+.rmkit-board .lm-TabBar-content, .rmkit-board .p-TabBar-content { flex-wrap: wrap; }  /* a second row, not a cut */
 .rmkit-table { border-collapse: collapse; width: 100%; font-size: 18px; }
 .rmkit-table th { text-align: left; background: #1f2937; color: #fff; padding: 8px 10px; }
 .rmkit-table td { padding: 8px 10px; border-bottom: 1px solid #cfcfcf; vertical-align: top; }

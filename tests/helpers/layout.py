@@ -1,5 +1,5 @@
 """Checks of a rendered page as a reader sees it: nothing wider than the window, no axis labels on top of each other,
-no label cut short. Shared by the report's and the boards' screenshot tests."""
+no label cut short (an axis label's ellipsis, a tab title the tab bar clips). Shared by the report's and the boards' screenshot tests."""
 
 from __future__ import annotations
 
@@ -33,6 +33,9 @@ LAYOUT_JS = """
       if (x > 1 && y > 1) overlaps.push(texts[i].textContent + ' / ' + texts[j].textContent);
     }
   });
+  document.querySelectorAll('.lm-TabBar-tabLabel, .p-TabBar-tabLabel').forEach((label) => {
+    if (visible(label) && label.scrollWidth > label.clientWidth + 1) cut.push('tab ' + label.textContent);
+  });  // a tab whose title the tab bar clips (ipywidgets' tabs have a fixed width)
   return {overflow: document.documentElement.scrollWidth - width, wide, overlaps, cut, axisGroups: groups};
 }
 """
