@@ -61,8 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", required=True, help="a new or empty folder for the results")
 
 
-#: BLAS thread settings for a simulation in this process, unless the user set them: MixedLM's many tiny matrix
-#: solves run about 3× slower with several BLAS threads (measured with ``benchmarks/bench_simulate.py``).
+#: BLAS thread settings for a simulation in this process, unless the user set them: its many small matrix solves
+#: gain nothing from several BLAS threads (0.132 s per rep with one, 0.147 s as installed, measured with
+#: ``benchmarks/bench_simulate.py``; ~3× slower with several when the mixed model was statsmodels' MixedLM).
 ONE_BLAS_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 

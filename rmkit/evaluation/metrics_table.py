@@ -305,8 +305,7 @@ def evaluate(cohort: Cohort, *, confidence: float = 0.95, every_wave: bool = Tru
         Confidence level of every interval (default 0.95).
     every_wave : bool
         Whether to fit the mixed models of every wave (``every_wave``, and the ``mixed:<scale>`` rows of the metrics
-        table), most of the time this takes; False leaves them empty, for a reader that does not show them (the
-        executive summary).
+        table); False leaves them empty, for a reader that does not show them (the executive summary).
 
     Returns
     -------

@@ -192,7 +192,7 @@ def executive_summary(cohort: Cohort) -> Summary:
     from ..evaluation.metrics_table import evaluate
     from ..phases.checkins import agreement_progress, health_dates, pair_health, pairs_to_watch, reciprocity
 
-    evaluation = evaluate(cohort, every_wave=False)  # no tile shows the mixed models: they are most of its time
+    evaluation = evaluate(cohort, every_wave=False)  # no tile shows the mixed models of every wave
     health = flows = goals = None
     as_of = None
     if cohort.checkins is not None:
