@@ -29,9 +29,24 @@ from .schemas import TABLES, TableSpec, convert_table
 from .tables import decode_text, read_raw_table
 
 __all__ = ["Cohort", "find_table", "resolve_instrument", "read_text_file", "read_decisions", "read_published_pairs", "order_decisions",
-           "table_spec", "TABLE_NAMES", "OPTIONAL_TABLES"]
+           "table_spec", "folder_fingerprint", "TABLE_NAMES", "OPTIONAL_TABLES"]
 
 TABLE_NAMES = tuple(TABLES)
+
+
+def folder_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every file in the cohort folder (to notice any change since it was
+    read; hidden files such as the decision log's lock file are left out). Empty when the folder cannot be listed
+    (validation then says why)."""
+    entries = []
+    try:
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                stat = path.stat()
+                entries.append((path.name, stat.st_size, stat.st_mtime_ns))
+    except OSError:
+        return ()
+    return tuple(entries)
 OPTIONAL_TABLES = tuple(name for name in TABLE_NAMES if not TABLES[name].required)
 
 

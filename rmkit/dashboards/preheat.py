@@ -13,18 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..cohort import ValidationReport, validate_cohort
+from ..cohort.folder import folder_fingerprint
 
 __all__ = ["validate_when_the_page_is_opened"]
-
-
-def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and modification time of every file in the cohort folder (to notice any change)."""
-    entries = []
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and not path.name.startswith("."):
-            stat = path.stat()
-            entries.append((path.name, stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
 
 
 def _warm_up_charts() -> None:
@@ -74,10 +65,10 @@ def validate_when_the_page_is_opened(name: str, folder: Path) -> ValidationRepor
     from voila.utils import wait_for_request
 
     report = validate_cohort(folder)
-    before = _fingerprint(folder)
+    before = folder_fingerprint(folder)
     _warm_up_charts()
     _warm_up_phase(name, report)
     wait_for_request()
-    if _fingerprint(folder) != before:
+    if folder_fingerprint(folder) != before:
         report = validate_cohort(folder)
     return report

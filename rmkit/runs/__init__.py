@@ -3,6 +3,8 @@
 - :mod:`~rmkit.runs.execute`: executing one notebook with papermill, robustly (kernel retries, timeouts, logs);
 - :mod:`~rmkit.runs.cohort_run`: a run — validate, claim a fresh run folder, run each phase, write the report;
 - :mod:`~rmkit.runs.kernels`: the run's phase workers, each keeping one kernel for its phases, cleared between them;
+- :mod:`~rmkit.runs.phase_files`: which phase wrote which table and figure, and what the run hands its phases (the
+  validated cohort, the executive summary) in its private folder;
 - :mod:`~rmkit.runs.batch_run`: many cohorts in parallel worker processes, one failure never stopping the others;
 - :mod:`~rmkit.runs.batch_worker`: one cohort of a batch in its own process, its events and its outcome;
 - :mod:`~rmkit.runs.dask_batch`: the same as tasks of a `dask.distributed` cluster (`rmkit batch --scheduler`);

@@ -9,8 +9,11 @@
 5. execute each selected phase with papermill into ``NN_name.ipynb`` in the run folder, with the parameters
    ``cohort_dir`` (the cohort folder) and ``output_dir`` (the run folder), the ``python3`` kernel working in the run
    folder, and a per-cell timeout;
-6. while they run, compute the executive summary from the cohort (``summary.html``); then gather every table into ``tables.xlsx``,
-   write ``report.html`` from the executed notebooks (opening with the summary), then the final manifest.
+6. take the executive summary (``summary.html``) from the evaluation phase, which computes it from its own
+   evaluation (:meth:`~rmkit.runs.phase_context.Phase.share_summary`), or compute it from the cohort (while the
+   phases run when the evaluation is not among them; after them when it failed before handing it over); then
+   gather every table into ``tables.xlsx``, write ``report.html`` from the executed notebooks (opening with the
+   summary), then the final manifest.
 
 Decisions:
 
@@ -34,6 +37,10 @@ Decisions:
   :class:`~rmkit.runs.phase_context.Phase` (which lists them in the file named by ``RMKIT_PHASE_FILES``), and any
   other file that appeared under ``tables/`` or ``figures/`` while the phase ran (when several phases were running
   then, the first of them in numbered order).
+- **The cohort is validated once**: the run pickles its validation into its private claim folder, and each phase
+  takes it instead of validating again when the cohort folder's files are still as they were read (names, sizes,
+  modification times); else the phase validates, as in plain papermill. The evaluation phase likewise hands the
+  run the executive summary of its own evaluation instead of the run evaluating the cohort a second time.
 - The inputs are hashed before and after the run; a notebook that changed the cohort folder is reported in the
   manifest's ``warnings``.
 """
@@ -56,11 +63,11 @@ from ..phases.registry import PhaseNotebook, find_phases, parameter_problems, se
 from .execute import DEFAULT_CELL_TIMEOUT
 from .kernels import PhaseSlot, PhaseWorkers
 from .manifest import earlier_durations, new_manifest, save_manifest
+from .phase_files import PHASE_FILES_VARIABLE, SUMMARY_PHASE, PhaseFiles, changed_inputs, snapshot
 from .results import PhaseResult, RunResult, display_path
 
 __all__ = ["create_run_dir", "run_cohort", "default_phase_workers"]
 
-PHASE_FILES_VARIABLE = "RMKIT_PHASE_FILES"
 
 # --------------------------------------------------------------------------------------------- run folder
 
@@ -187,10 +194,12 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
     ('ok', 'report.html')
     """
     from ..cohort import validate_cohort
+    from ..cohort.folder import folder_fingerprint
 
     selected = select_phases(available := find_phases(notebooks), phases)
     with PhaseWorkers(max(1, min(phase_workers or default_phase_workers(len(selected)), len(selected) or 1)),
                        kept=not kernel_per_phase and bool(selected)) as workers:
+        read_as = folder_fingerprint(Path(cohort_dir))  # the files as validation reads them
         validation = validate_cohort(cohort_dir)  # while the workers' kernels start
         if not validation.ok:
             raise ValidationError(validation.problems)
@@ -204,7 +213,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
             phases=[PhaseResult(p.number, p.name, "pending" if p in selected else "skipped",
                                 reason="" if p in selected else "not selected") for p in available],
         )
-        cohort_files = _snapshot(result.cohort_dir, exclude=run_dir)
+        cohort_files = snapshot(result.cohort_dir, exclude=run_dir)
         if person_tables is None:
             person_tables = cohort.program.person_tables
         manifest = new_manifest(result, cohort, cell_timeout=cell_timeout, selected=[p.name for p in selected])
@@ -218,7 +227,8 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
         todo = [(notebook, phase_of[notebook]) for notebook in start_order(selected, earlier)]
         for notebook in selected:
             result.warnings += parameter_problems(notebook)
-        tracker = _PhaseFiles(result.run_dir)
+        tracker = PhaseFiles(result.run_dir)
+        tracker.hand_over_validation(validation, read_as)
         lock = threading.Lock()
 
         def run_one(notebook: PhaseNotebook, phase: PhaseResult, slot: Any) -> None:
@@ -229,8 +239,11 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
 
         try:
             workers.start(todo, run_one, logs=result.run_dir / "logs")
-            summary = _write_summary(result, cohort)  # from the cohort alone: while the phases run
+            if not tracker.shares_summary(selected):
+                summary = _write_summary(result, cohort)  # from the cohort alone: while the phases run
             workers.wait()
+            if tracker.shares_summary(selected):  # the evaluation phase computed it (else the run does, now)
+                summary = _write_summary(result, cohort, shared=tracker.summary_file)
         except KeyboardInterrupt:
             result.status_override = "interrupted"
             with lock:
@@ -242,7 +255,7 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
             raise
     try:  # while the kept kernels shut down
         tracker.attribute(sorted((phase for _, phase in todo), key=lambda phase: phase.number))
-        result.warnings += _changed_inputs(result.cohort_dir, cohort_files, _snapshot(result.cohort_dir, exclude=run_dir))
+        result.warnings += changed_inputs(result.cohort_dir, cohort_files, snapshot(result.cohort_dir, exclude=run_dir))
         try:
             result.workbook = _write_workbook(result)
         except Exception as exc:  # the CSV tables are all there; the workbook is a convenience
@@ -279,8 +292,9 @@ def default_phase_workers(phases: int) -> int:
 
 def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, cell_timeout: float | None,
                on_phase: Callable[[PhaseResult], None] | None, *, person_tables: bool = True,
-               lock: threading.Lock, tracker: _PhaseFiles, slot: PhaseSlot) -> None:
+               lock: threading.Lock, tracker: PhaseFiles, slot: PhaseSlot) -> None:
     from .execute import CellFailure, Execution, execute_notebook, kernel_environment
+    from .phase_context import SUMMARY_VARIABLE, VALIDATED_VARIABLE
 
     target = result.run_dir / notebook.filename
     logs = result.run_dir / "logs"
@@ -294,6 +308,12 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
     clock = time.perf_counter()
     env = kernel_environment({**os.environ, "RMKIT_PERSON_TABLES": "1" if person_tables else "0",
                               PHASE_FILES_VARIABLE: str(claims)})
+    env.pop(SUMMARY_VARIABLE, None)
+    env.pop(VALIDATED_VARIABLE, None)
+    if tracker.validated_file is not None:
+        env[VALIDATED_VARIABLE] = str(tracker.validated_file)
+    if notebook.name == SUMMARY_PHASE:
+        env[SUMMARY_VARIABLE] = str(tracker.summary_file)
     parameters = {"cohort_dir": str(result.cohort_dir), "output_dir": str(result.run_dir)}
     phase.kernel_slot = slot.number
     if slot.kernel is None:  # a fresh kernel for this phase, started and shut down by papermill
@@ -327,73 +347,20 @@ def _run_phase(notebook: PhaseNotebook, phase: PhaseResult, result: RunResult, c
             on_phase(phase)
 
 
-class _PhaseFiles:
-    """Which phase wrote which of the run folder's tables and figures (see the module's docstring): the files each
-    phase's kernel lists in its claim file, else the first phase (in numbered order) running when a file was
-    written."""
-
-    OUTPUTS = ("tables", "figures")
-
-    def __init__(self, run_dir: Path):
-        import tempfile
-
-        self.run_dir = run_dir
-        self.before = _snapshot(run_dir, only=self.OUTPUTS)
-        self.folder = Path(tempfile.mkdtemp(prefix=".phase-files-", dir=run_dir))
-        self.windows: dict[int, tuple[int, int | None]] = {}  # phase number -> (start, end) in ns since the epoch
-
-    def claim_file(self, phase: PhaseResult) -> Path:
-        return self.folder / f"{phase.number:02d}.txt"
-
-    def start(self, phase: PhaseResult) -> Path:
-        self.windows[phase.number] = (time.time_ns(), None)
-        return self.claim_file(phase)
-
-    def finish(self, phase: PhaseResult) -> None:
-        self.windows[phase.number] = (self.windows[phase.number][0], time.time_ns())
-
-    def claimed(self, number: int) -> set[str]:
-        try:
-            lines = (self.folder / f"{number:02d}.txt").read_text(encoding="utf-8").splitlines()
-        except OSError:
-            return set()
-        found = set()
-        for line in filter(None, lines):
-            with suppress(ValueError):
-                found.add(Path(line).resolve().relative_to(self.run_dir).as_posix())
-        return found
-
-    def attribute(self, phases: Sequence[PhaseResult], *, final: bool = True) -> None:
-        """Set the ``tables`` and ``figures`` of ``phases``; ``final`` removes the claim files."""
-        changed = {path: stamp for path, stamp in _snapshot(self.run_dir, only=self.OUTPUTS).items()
-                   if self.before.get(path) != stamp}
-        claims = {number: self.claimed(number) for number in self.windows}
-        owned = set().union(*claims.values())
-        for phase in phases:
-            mine = claims.get(phase.number, set()) & changed.keys()
-            mine |= {path for path, (_, mtime) in changed.items() if path not in owned and self.writer(mtime) == phase.number}
-            phase.tables = sorted(p for p in mine if p.startswith("tables/"))
-            phase.figures = sorted(p for p in mine if p.startswith("figures/"))
-        if final:
-            import shutil
-
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-    def writer(self, mtime_ns: int) -> int | None:
-        running = [number for number, (start, end) in self.windows.items()
-                   if start <= mtime_ns and (end is None or mtime_ns <= end)]
-        return min(running) if running else None
-
-
-def _write_summary(result: RunResult, cohort: Any) -> Any:
-    """The executive summary (for the report's top) and ``summary.html``; on failure a warning, and the report
-    opens with the phases as before."""
+def _write_summary(result: RunResult, cohort: Any, shared: Path | None = None) -> Any:
+    """The executive summary (for the report's top) and ``summary.html``: the one the evaluation phase handed over
+    in ``shared``, else computed from the cohort; on failure a warning, and the report opens with the phases."""
     from ..cohort.tables import atomic_write
     from .report import private_terms, redact
-    from .summary import executive_summary, summary_page
+    from .summary import executive_summary, summary_from_json, summary_page
 
+    summary = None
+    if shared is not None:
+        with suppress(OSError, ValueError, KeyError, TypeError):  # missing when the phase failed before handing it
+            summary = summary_from_json(shared.read_text(encoding="utf-8"))
     try:
-        summary = executive_summary(cohort)
+        if summary is None:
+            summary = executive_summary(cohort)
         page, _ = redact(summary_page(summary, run_name=result.run_dir.name), private_terms(cohort.participants))
         path = result.run_dir / "summary.html"
         with atomic_write(path, "w", encoding="utf-8") as handle:
@@ -422,29 +389,6 @@ def _write_report(result: RunResult, cohort: Any, summary: Any = None) -> tuple[
     with atomic_write(path, "w", encoding="utf-8") as handle:
         handle.write(html)
     return path, redactions
-
-
-def _snapshot(root: Path, *, only: Sequence[str] = (), exclude: Path | None = None) -> dict[str, tuple[int, int]]:
-    """``{relative path: (size, mtime_ns)}`` of the files under ``root`` (or under its subfolders ``only``)."""
-    tops = [root / name for name in only] if only else [root]
-    found = {}
-    for top in tops:
-        for path in top.rglob("*") if top.is_dir() else ():
-            if exclude is not None and path.is_relative_to(exclude):
-                continue
-            if path.is_file():
-                stat = path.stat()
-                found[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns)
-    return found
-
-
-def _changed_inputs(root: Path, before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> list[str]:
-    changed = sorted(name for name in before.keys() & after.keys() if before[name] != after[name])
-    added, removed = sorted(after.keys() - before.keys()), sorted(before.keys() - after.keys())
-    notes = [f"{root / name}: changed during the run" for name in changed]
-    notes += [f"{root / name}: created in the cohort folder during the run" for name in added]
-    notes += [f"{root / name}: removed from the cohort folder during the run" for name in removed]
-    return notes
 
 
 def _now() -> dt.datetime:

@@ -33,7 +33,11 @@ from ..cohort.escaping import markdown_text
 from ..errors import ValidationError
 from ..resources import in_dashboard
 
-__all__ = ["Phase", "start_phase", "resolve_cohort_dir", "resolve_output_dir", "preheating", "markdown_text"]
+__all__ = ["Phase", "start_phase", "resolve_cohort_dir", "resolve_output_dir", "preheating", "markdown_text",
+           "SUMMARY_VARIABLE", "VALIDATED_VARIABLE"]
+
+SUMMARY_VARIABLE = "RMKIT_SUMMARY_FILE"  # set by ``rmkit run`` for the evaluation phase: see Phase.share_summary
+VALIDATED_VARIABLE = "RMKIT_VALIDATED_COHORT"  # set by ``rmkit run``: the cohort it validated (see start_phase)
 
 
 class _MarkdownFormatter(string.Formatter):
@@ -127,6 +131,24 @@ class Phase:
                 handle.write(svg)
             self._wrote(path)
 
+    def share_summary(self, evaluation: Any) -> None:
+        """Under ``rmkit run``, hand the run the executive summary of this phase's ``evaluation`` (the report and
+        ``summary.html`` open with it), so that the run need not evaluate the cohort a second time. It goes to the
+        private file named by ``RMKIT_SUMMARY_FILE``; elsewhere (JupyterLab, plain papermill, a board) nothing
+        happens. A summary that cannot be computed here is computed by the run itself, as without this call."""
+        target = os.environ.get(SUMMARY_VARIABLE)
+        if not target or self.dashboard:
+            return
+        from ..cohort.tables import atomic_write
+        from .summary import executive_summary, summary_to_json
+
+        try:
+            text = summary_to_json(executive_summary(self.cohort, evaluation))
+            with atomic_write(Path(target), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except Exception:  # noqa: BLE001 - the run computes the summary itself when this file is missing
+            return
+
     def _wrote(self, path: Path) -> None:
         """Record a file written: in ``written``, and for ``rmkit run`` (whose phases run at the same time) in the
         file named by ``RMKIT_PHASE_FILES``, which tells the run which phase wrote it."""
@@ -173,8 +195,32 @@ def preheating() -> bool:
     return os.environ.get("VOILA_PREHEAT") == "True"
 
 
+def _validated_by_the_run(folder: Path) -> ValidationReport | None:
+    """Under ``rmkit run``, the validation the run made before starting the phases, when the cohort's files are
+    still exactly as it read them (same names, sizes and modification times); else ``None``, and the phase
+    validates the folder itself."""
+    import pickle
+
+    from ..cohort.folder import folder_fingerprint
+
+    path = os.environ.get(VALIDATED_VARIABLE)
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as handle:  # written by the run into its private folder (see rmkit.runs.cohort_run)
+            read_as, report = pickle.load(handle)
+        same = (isinstance(report, ValidationReport) and report.ok and report.cohort is not None
+                and Path(report.cohort.path).resolve() == folder and folder_fingerprint(folder) == read_as)
+    except Exception:  # noqa: BLE001 - anything unexpected: validate afresh
+        return None
+    return report if same else None
+
+
 def start_phase(name: str, cohort_dir: str | os.PathLike[str] | None = None, output_dir: str | os.PathLike[str] | None = None) -> Phase:
     """Resolve the parameters, validate and load the cohort, prepare the output folder.
+
+    Under ``rmkit run`` the cohort the run validated is taken as it is when the folder's files have not changed
+    since (``RMKIT_VALIDATED_COHORT``); otherwise, and everywhere else, the folder is validated here.
 
     Raises
     ------
@@ -187,7 +233,7 @@ def start_phase(name: str, cohort_dir: str | os.PathLike[str] | None = None, out
 
         report = validate_when_the_page_is_opened(name, folder)
     else:
-        report = validate_cohort(folder)
+        report = _validated_by_the_run(folder) or validate_cohort(folder)
     if not report.ok:
         raise ValidationError(report.problems)
     assert report.cohort is not None

@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..cohort import Cohort
+    from ..evaluation.metrics_table import Evaluation
 
-__all__ = ["Tile", "Summary", "executive_summary", "summary_section", "summary_page", "SUMMARY_CSS", "CSP"]
+__all__ = ["Tile", "Summary", "executive_summary", "summary_section", "summary_page", "summary_to_json",
+           "summary_from_json", "SUMMARY_CSS", "CSP"]
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _EVIDENCE_COLUMNS = ("judged_by", "evidence_from", "estimator", "method", "design")
@@ -187,12 +189,14 @@ def _follow_up_tile(health, goals) -> Tile:
     return Tile("follow_up", "Pairs to follow up", f"{total} of {len(health)}", "; ".join(detail) + ".", tone)
 
 
-def executive_summary(cohort: Cohort) -> Summary:
-    """The six tiles of a loaded cohort (see the module's docstring)."""
+def executive_summary(cohort: Cohort, evaluation: Evaluation | None = None) -> Summary:
+    """The six tiles of a loaded cohort (see the module's docstring); ``evaluation`` is the cohort's
+    :func:`~rmkit.evaluation.metrics_table.evaluate` when it was computed already (the evaluation phase has it)."""
     from ..evaluation.metrics_table import evaluate
     from ..phases.checkins import agreement_progress, health_dates, pair_health, pairs_to_watch, reciprocity
 
-    evaluation = evaluate(cohort, every_wave=False)  # no tile shows the mixed models of every wave
+    if evaluation is None:
+        evaluation = evaluate(cohort, every_wave=False)  # no tile shows the mixed models of every wave
     health = flows = goals = None
     as_of = None
     if cohort.checkins is not None:
@@ -212,6 +216,35 @@ def executive_summary(cohort: Cohort) -> Summary:
              _culture_tile(evaluation, cohort.instrument), _retention_tile(evaluation), _roi_tile(cohort, evaluation),
              _follow_up_tile(health, goals)]
     return Summary(program=cohort.program.program or cohort.name, cohort=cohort.name, as_of=when, facts=facts,
+                   tiles=tiles)
+
+
+def summary_to_json(summary: Summary) -> str:
+    """The summary as JSON text (how the evaluation phase hands its tiles to ``rmkit run``)."""
+    import json
+    from dataclasses import asdict
+
+    data = asdict(summary)
+    data["as_of"] = summary.as_of.isoformat() if summary.as_of else None
+    return json.dumps(data, ensure_ascii=False)
+
+
+def summary_from_json(text: str) -> Summary:
+    """The summary back from :func:`summary_to_json`'s text; ``ValueError`` (or ``KeyError``/``TypeError``) when
+    the text is not such a summary.
+
+    Examples
+    --------
+    >>> s = Summary("P", "c", dt.date(2025, 7, 1), "facts", [Tile("roi", "ROI", "12 %", "Conservative.", "good")])
+    >>> summary_from_json(summary_to_json(s)) == s
+    True
+    """
+    import json
+
+    data = json.loads(text)
+    tiles = [Tile(**{k: str(tile[k]) for k in ("key", "title", "figure", "sentence", "tone")}) for tile in data["tiles"]]
+    as_of = dt.date.fromisoformat(data["as_of"]) if data["as_of"] else None
+    return Summary(program=str(data["program"]), cohort=str(data["cohort"]), as_of=as_of, facts=str(data["facts"]),
                    tiles=tiles)
 
 

@@ -426,3 +426,96 @@ def test_phase_logs_hold_only_what_is_worth_reading(tmp_path: Path, example_dir:
     assert logs == []
     assert not [p.name for p in (tmp_path / "run").iterdir() if "ipc" in p.name]
     assert set(runtime.glob("rmkit-*")) == before
+
+
+HANDS_OVER_THE_SUMMARY = [
+    ("code", PARAMETERS, ["parameters"]),
+    ("code", """\
+from rmkit.evaluation.metrics_table import evaluate
+from rmkit.runs.phase_context import start_phase
+phase = start_phase("evaluation", cohort_dir, output_dir)
+phase.share_summary(evaluate(phase.cohort))""", []),
+]
+
+SHOWS_THE_SUMMARY_VARIABLE = [
+    ("code", PARAMETERS, ["parameters"]),
+    ("code", 'import os; print("summary file:", os.environ.get("RMKIT_SUMMARY_FILE"))', []),
+]
+
+
+def test_the_evaluation_phase_hands_the_run_its_summary(tmp_path: Path, example_dir: Path, monkeypatch) -> None:
+    """The run does not evaluate the cohort a second time: the evaluation phase hands over the summary (here the
+    run's own computation is made to fail, so a summary.html can only come from the phase), and it is the very
+    page the run would have computed. Only the evaluation phase is told where to put it."""
+    import rmkit.runs.summary as summary_module
+    from rmkit.cohort import load_cohort
+    from rmkit.runs.report import private_terms, redact
+
+    expected = summary_module.executive_summary(load_cohort(example_dir))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the run computed the summary itself")
+
+    monkeypatch.setattr(summary_module, "executive_summary", refuse)
+    notebooks = write_notebooks(tmp_path / "nb", {"01_objectives.ipynb": SHOWS_THE_SUMMARY_VARIABLE,
+                                                  "05_evaluation.ipynb": HANDS_OVER_THE_SUMMARY})
+    result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
+    assert result.ok and result.warnings == [], (result.failures, result.warnings)
+    page = summary_module.summary_page(expected, run_name="run")
+    assert (tmp_path / "run" / "summary.html").read_text(encoding="utf-8") == redact(page, private_terms(load_cohort(example_dir).participants))[0]
+    assert expected.tiles[0].sentence in (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    shown = json.loads((tmp_path / "run" / "01_objectives.ipynb").read_text(encoding="utf-8"))["cells"][-1]["outputs"]
+    assert "summary file: None" in "".join(shown[0]["text"])
+    assert not list((tmp_path / "run").glob(".phase-files-*"))  # the hand-over file went with the claim files
+
+
+def test_an_evaluation_that_fails_before_handing_over_still_gets_a_summary(tmp_path: Path, example_dir: Path) -> None:
+    notebooks = write_notebooks(tmp_path / "nb", {"05_evaluation.ipynb": RAISES_IN_THIRD_CELL})
+    result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
+    assert not result.ok and [f.phase for f in result.failures] == ["evaluation"]
+    assert result.summary == tmp_path / "run" / "summary.html" and result.summary.is_file()
+    assert "Objectives met" in result.summary.read_text(encoding="utf-8")
+
+
+COUNTS_VALIDATIONS = [
+    ("code", PARAMETERS, ["parameters"]),
+    ("code", """\
+import rmkit.runs.phase_context as context
+calls = []
+validate = context.validate_cohort
+context.validate_cohort = lambda folder: calls.append(folder) or validate(folder)
+phase = context.start_phase("objectives", cohort_dir, output_dir)
+print("validated again:", len(calls), "participants:", len(phase.cohort.participants))""", []),
+]
+
+
+def test_phases_take_the_runs_validation_instead_of_validating_again(tmp_path: Path, example_dir: Path) -> None:
+    notebooks = write_notebooks(tmp_path / "nb", {"01_objectives.ipynb": COUNTS_VALIDATIONS})
+    result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
+    assert result.ok, result.failures
+    cells = json.loads((tmp_path / "run" / "01_objectives.ipynb").read_text(encoding="utf-8"))["cells"]
+    assert "validated again: 0 participants: 80" in "".join(cells[-1]["outputs"][0]["text"])
+
+
+def test_a_changed_or_foreign_validation_is_not_taken(tmp_path: Path, cohort_copy: Path, monkeypatch) -> None:
+    """The hand-over is taken only for the same folder with the same files; anything else validates afresh."""
+    import os
+    import pickle
+
+    from rmkit.cohort import validate_cohort
+    from rmkit.cohort.folder import folder_fingerprint
+    from rmkit.runs import phase_context
+
+    folder = cohort_copy.resolve()
+    handed = tmp_path / "validated.pickle"
+    handed.write_bytes(pickle.dumps((folder_fingerprint(folder), validate_cohort(folder))))
+    monkeypatch.setenv(phase_context.VALIDATED_VARIABLE, str(handed))
+    assert phase_context._validated_by_the_run(folder) is not None
+    assert phase_context._validated_by_the_run(tmp_path) is None  # another folder
+    costs = folder / "costs.csv"
+    os.utime(costs, ns=(costs.stat().st_atime_ns, costs.stat().st_mtime_ns + 1_000_000))  # saved again meanwhile
+    assert phase_context._validated_by_the_run(folder) is None
+    handed.write_bytes(b"not a pickle")
+    assert phase_context._validated_by_the_run(folder) is None
+    monkeypatch.delenv(phase_context.VALIDATED_VARIABLE)
+    assert phase_context._validated_by_the_run(folder) is None
