@@ -37,7 +37,8 @@ Decisions:
   :class:`~rmkit.runs.phase_context.Phase` (which lists them in the file named by ``RMKIT_PHASE_FILES``), and any
   other file that appeared under ``tables/`` or ``figures/`` while the phase ran (when several phases were running
   then, the first of them in numbered order).
-- **The cohort is validated once**: the run pickles its validation into its private claim folder, and each phase
+- **The cohort is validated once**: the run pickles its validation into a private temporary folder (only this
+  user can write it; removed when the phases end), and each phase
   takes it instead of validating again when the cohort folder's files are still as they were read (names, sizes,
   modification times); else the phase validates, as in plain papermill. The evaluation phase likewise hands the
   run the executive summary of its own evaluation instead of the run evaluating the cohort a second time.
@@ -253,6 +254,8 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
                 result.finished = _now()
                 save_manifest(manifest, result)
             raise
+        finally:
+            tracker.close()  # the phases are done with the validated cohort
     try:  # while the kept kernels shut down
         tracker.attribute(sorted((phase for _, phase in todo), key=lambda phase: phase.number))
         result.warnings += changed_inputs(result.cohort_dir, cohort_files, snapshot(result.cohort_dir, exclude=run_dir))

@@ -40,19 +40,35 @@ class PhaseFiles:
         self.windows: dict[int, tuple[int, int | None]] = {}  # phase number -> (start, end) in ns since the epoch
 
     validated_file: Path | None = None
+    private: Path | None = None
 
     def hand_over_validation(self, report: Any, read_as: tuple) -> None:
-        """Pickle the validated cohort for the phases (in this private folder, which only this user can write):
-        a phase whose cohort files are still as they were read takes it instead of validating them again
-        (:func:`~rmkit.runs.phase_context.start_phase`). A cohort that cannot be pickled is simply not handed over."""
+        """Pickle the validated cohort for the phases: a phase whose cohort files are still as they were read takes
+        it instead of validating them again (:func:`~rmkit.runs.phase_context.start_phase`). The pickle goes to a
+        private folder of the system's temporary folder (made by :func:`tempfile.mkdtemp`: only this user can
+        list or write it, and the temporary folder's sticky bit keeps others from renaming it), never into the run
+        folder, which others may be able to write; :meth:`close` removes it. A cohort that cannot be pickled is
+        simply not handed over."""
         import pickle
+        import tempfile
 
-        path = self.folder / "validated.pickle"
         try:
+            self.private = Path(tempfile.mkdtemp(prefix="rmkit-run-"))
+            path = self.private / "validated.pickle"
             path.write_bytes(pickle.dumps((read_as, report), protocol=pickle.HIGHEST_PROTOCOL))
         except Exception:  # noqa: BLE001 - each phase validates the cohort itself, as in plain papermill
+            self.close()
             return
         self.validated_file = path
+
+    def close(self) -> None:
+        """Remove the private hand-over folder (the claim folder goes with :meth:`attribute`)."""
+        import shutil
+
+        if self.private is not None:
+            shutil.rmtree(self.private, ignore_errors=True)
+            self.private = None
+        self.validated_file = None
 
     @property
     def summary_file(self) -> Path:

@@ -480,7 +480,9 @@ def test_an_evaluation_that_fails_before_handing_over_still_gets_a_summary(tmp_p
 COUNTS_VALIDATIONS = [
     ("code", PARAMETERS, ["parameters"]),
     ("code", """\
+import os
 import rmkit.runs.phase_context as context
+print("handed over:", os.environ["RMKIT_VALIDATED_COHORT"])
 calls = []
 validate = context.validate_cohort
 context.validate_cohort = lambda folder: calls.append(folder) or validate(folder)
@@ -494,7 +496,11 @@ def test_phases_take_the_runs_validation_instead_of_validating_again(tmp_path: P
     result = run_cohort(example_dir, out=tmp_path / "run", notebooks=notebooks)
     assert result.ok, result.failures
     cells = json.loads((tmp_path / "run" / "01_objectives.ipynb").read_text(encoding="utf-8"))["cells"]
-    assert "validated again: 0 participants: 80" in "".join(cells[-1]["outputs"][0]["text"])
+    shown = "".join(cells[-1]["outputs"][0]["text"])
+    assert "validated again: 0 participants: 80" in shown
+    handed = Path(shown.split("handed over: ")[1].split()[0])
+    assert not handed.is_relative_to(tmp_path / "run")  # never in the run folder, which others may write
+    assert not handed.exists() and not handed.parent.exists()  # removed when the phases ended
 
 
 def test_a_changed_or_foreign_validation_is_not_taken(tmp_path: Path, cohort_copy: Path, monkeypatch) -> None:
@@ -515,6 +521,12 @@ def test_a_changed_or_foreign_validation_is_not_taken(tmp_path: Path, cohort_cop
     costs = folder / "costs.csv"
     os.utime(costs, ns=(costs.stat().st_atime_ns, costs.stat().st_mtime_ns + 1_000_000))  # saved again meanwhile
     assert phase_context._validated_by_the_run(folder) is None
+    costs.touch()
+    handed.write_bytes(pickle.dumps((folder_fingerprint(folder), validate_cohort(folder))))
+    assert phase_context._validated_by_the_run(folder) is not None
+    tmp_path.chmod(0o777)  # a folder others can write: whoever wrote the pickle, it is not taken
+    assert phase_context._validated_by_the_run(folder) is None
+    tmp_path.chmod(0o700)
     handed.write_bytes(b"not a pickle")
     assert phase_context._validated_by_the_run(folder) is None
     monkeypatch.delenv(phase_context.VALIDATED_VARIABLE)
