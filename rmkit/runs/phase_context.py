@@ -207,9 +207,9 @@ def _validated_by_the_run(folder: Path) -> ValidationReport | None:
     if not path:
         return None
     try:
-        if hasattr(os, "getuid"):  # only a pickle this user wrote, in a folder nobody else can write
-            if os.stat(path).st_uid != os.getuid() or os.stat(Path(path).parent).st_mode & 0o022:
-                return None
+        if hasattr(os, "getuid") and (  # only a pickle this user wrote, in a folder nobody else can write
+                os.stat(path).st_uid != os.getuid() or os.stat(Path(path).parent).st_mode & 0o022):
+            return None
         with open(path, "rb") as handle:  # written by the run (rmkit.runs.phase_files.PhaseFiles)
             read_as, report = pickle.load(handle)
         same = (isinstance(report, ValidationReport) and report.ok and report.cohort is not None
