@@ -32,6 +32,7 @@ __all__ = ["Cohort", "find_table", "resolve_instrument", "read_text_file", "read
            "table_spec", "folder_fingerprint", "TABLE_NAMES", "OPTIONAL_TABLES"]
 
 TABLE_NAMES = tuple(TABLES)
+OPTIONAL_TABLES = tuple(name for name in TABLE_NAMES if not TABLES[name].required)
 
 
 def folder_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -47,7 +48,6 @@ def folder_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
     except OSError:
         return ()
     return tuple(entries)
-OPTIONAL_TABLES = tuple(name for name in TABLE_NAMES if not TABLES[name].required)
 
 
 @dataclass

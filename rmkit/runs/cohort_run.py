@@ -238,12 +238,13 @@ def run_cohort(cohort_dir: str | os.PathLike[str], *, out: str | os.PathLike[str
             with lock:
                 save_manifest(manifest, result)
 
+        handed_over = any(notebook.name == SUMMARY_PHASE for notebook in selected)
         try:
             workers.start(todo, run_one, logs=result.run_dir / "logs")
-            if not tracker.shares_summary(selected):
+            if not handed_over:
                 summary = _write_summary(result, cohort)  # from the cohort alone: while the phases run
             workers.wait()
-            if tracker.shares_summary(selected):  # the evaluation phase computed it (else the run does, now)
+            if handed_over:  # the evaluation phase computed it (else the run does, now)
                 summary = _write_summary(result, cohort, shared=tracker.summary_file)
         except KeyboardInterrupt:
             result.status_override = "interrupted"

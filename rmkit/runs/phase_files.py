@@ -15,7 +15,6 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from ..phases.registry import PhaseNotebook
 from .results import PhaseResult
 
 __all__ = ["PhaseFiles", "snapshot", "changed_inputs", "PHASE_FILES_VARIABLE", "SUMMARY_PHASE"]
@@ -38,9 +37,12 @@ class PhaseFiles:
         self.before = snapshot(run_dir, only=self.OUTPUTS)
         self.folder = Path(tempfile.mkdtemp(prefix=".phase-files-", dir=run_dir))
         self.windows: dict[int, tuple[int, int | None]] = {}  # phase number -> (start, end) in ns since the epoch
+        self.private: Path | None = None  # the hand-over folder of the validated cohort, while the phases run
 
-    validated_file: Path | None = None
-    private: Path | None = None
+    @property
+    def validated_file(self) -> Path | None:
+        """The pickled validation the phases take (:meth:`hand_over_validation`), while there is one."""
+        return None if self.private is None else self.private / "validated.pickle"
 
     def hand_over_validation(self, report: Any, read_as: tuple) -> None:
         """Pickle the validated cohort for the phases: a phase whose cohort files are still as they were read takes
@@ -54,12 +56,10 @@ class PhaseFiles:
 
         try:
             self.private = Path(tempfile.mkdtemp(prefix="rmkit-run-"))
-            path = self.private / "validated.pickle"
-            path.write_bytes(pickle.dumps((read_as, report), protocol=pickle.HIGHEST_PROTOCOL))
+            self.private.joinpath("validated.pickle").write_bytes(pickle.dumps((read_as, report),
+                                                                              protocol=pickle.HIGHEST_PROTOCOL))
         except Exception:  # noqa: BLE001 - each phase validates the cohort itself, as in plain papermill
             self.close()
-            return
-        self.validated_file = path
 
     def close(self) -> None:
         """Remove the private hand-over folder (the claim folder goes with :meth:`attribute`)."""
@@ -68,16 +68,11 @@ class PhaseFiles:
         if self.private is not None:
             shutil.rmtree(self.private, ignore_errors=True)
             self.private = None
-        self.validated_file = None
 
     @property
     def summary_file(self) -> Path:
         """Where the evaluation phase hands over the executive summary (:meth:`Phase.share_summary`)."""
         return self.folder / "summary.json"
-
-    @staticmethod
-    def shares_summary(selected: Sequence[PhaseNotebook]) -> bool:
-        return any(notebook.name == SUMMARY_PHASE for notebook in selected)
 
     def claim_file(self, phase: PhaseResult) -> Path:
         return self.folder / f"{phase.number:02d}.txt"

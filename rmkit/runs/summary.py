@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -242,7 +242,7 @@ def summary_from_json(text: str) -> Summary:
     import json
 
     data = json.loads(text)
-    tiles = [Tile(**{k: str(tile[k]) for k in ("key", "title", "figure", "sentence", "tone")}) for tile in data["tiles"]]
+    tiles = [Tile(**{f.name: str(tile[f.name]) for f in fields(Tile)}) for tile in data["tiles"]]
     as_of = dt.date.fromisoformat(data["as_of"]) if data["as_of"] else None
     return Summary(program=str(data["program"]), cohort=str(data["cohort"]), as_of=as_of, facts=str(data["facts"]),
                    tiles=tiles)
